@@ -1,0 +1,86 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"time"
+)
+
+// serveConfig holds the flags of `kiosk serve`. The same flags are stored
+// in the service unit by `kiosk service install`.
+type serveConfig struct {
+	Allowlist      string
+	ProxyListen    string
+	AdminListen    string
+	DataDir        string
+	UpstreamProxy  string
+	AdminTLSCert   string
+	AdminTLSKey    string
+	RetentionDays  int
+	LogLevel       string
+	Mode           string
+	IdleTimeout    time.Duration
+	IdleCountdown  time.Duration
+	MaxSession     time.Duration
+	MaxSupervised  time.Duration
+	Warning        time.Duration
+	AllowlistURL   string
+	AllowlistKey   string
+	AllowlistEvery time.Duration
+
+	upstream *url.URL
+}
+
+// newServeFlags returns the flag set of `kiosk serve` bound to a new config.
+func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
+	c := &serveConfig{}
+	fs := flag.NewFlagSet("kiosk serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Allowlist, "allowlist", defaultAllowlist, "allowlist `FILE` (re-read on change and on SIGHUP)")
+	fs.StringVar(&c.ProxyListen, "proxy-listen", "127.0.0.1:3128", "filtering proxy listen `ADDR`")
+	fs.StringVar(&c.AdminListen, "admin-listen", "127.0.0.1:8080", "admin page and local API listen `ADDR` (TLS when not loopback)")
+	fs.StringVar(&c.DataDir, "data", defaultDataDir, "data `DIR` (usage store, credentials, session profiles)")
+	fs.StringVar(&c.UpstreamProxy, "upstream-proxy", "", "optional institutional proxy `URL` (http://host:port) for plain requests and CONNECT")
+	fs.StringVar(&c.AdminTLSCert, "admin-tls-cert", "", "TLS certificate `FILE` for a non-loopback --admin-listen")
+	fs.StringVar(&c.AdminTLSKey, "admin-tls-key", "", "TLS key `FILE` for a non-loopback --admin-listen")
+	fs.IntVar(&c.RetentionDays, "retention-days", 400, "keep usage counts this many `DAYS`")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "log `LEVEL`: debug, info, warn, error")
+	fs.StringVar(&c.Mode, "mode", "self-service", "session `MODE`: self-service, supervised-only or mixed")
+	fs.DurationVar(&c.IdleTimeout, "idle-timeout", 3*time.Minute, "end an idle session after this `DURATION` (plus the countdown)")
+	fs.DurationVar(&c.IdleCountdown, "idle-countdown", 30*time.Second, "full-screen countdown `DURATION` before an idle session ends")
+	fs.DurationVar(&c.MaxSession, "max-session", 45*time.Minute, "maximum session `DURATION`")
+	fs.DurationVar(&c.MaxSupervised, "max-supervised", 90*time.Minute, "maximum `DURATION` of an agent-supervised session")
+	fs.DurationVar(&c.Warning, "time-warning", 5*time.Minute, "warn this `DURATION` before the session's time limit")
+	fs.StringVar(&c.AllowlistURL, "allowlist-url", "", "fetch the allowlist from this HTTPS `URL` (needs --allowlist-pubkey)")
+	fs.StringVar(&c.AllowlistKey, "allowlist-pubkey", "", "minisign public `KEY` that signs the --allowlist-url file")
+	fs.DurationVar(&c.AllowlistEvery, "allowlist-interval", 15*time.Minute, "how often to fetch --allowlist-url")
+	return fs, c
+}
+
+// validate checks the flags that need more than their type.
+func (c *serveConfig) validate() error {
+	if c.UpstreamProxy != "" {
+		u, err := url.Parse(c.UpstreamProxy)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return fmt.Errorf("--upstream-proxy %q: want http://host:port or https://host:port", c.UpstreamProxy)
+		}
+		c.upstream = u
+	}
+	switch c.Mode {
+	case "self-service", "supervised-only", "mixed":
+	default:
+		return fmt.Errorf("--mode %q: want self-service, supervised-only or mixed", c.Mode)
+	}
+	if c.RetentionDays < 1 {
+		return fmt.Errorf("--retention-days %d: must be at least 1", c.RetentionDays)
+	}
+	if (c.AllowlistURL == "") != (c.AllowlistKey == "") {
+		return fmt.Errorf("--allowlist-url and --allowlist-pubkey go together")
+	}
+	if (c.AdminTLSCert == "") != (c.AdminTLSKey == "") {
+		return fmt.Errorf("--admin-tls-cert and --admin-tls-key go together")
+	}
+	return nil
+}
