@@ -1,0 +1,178 @@
+package allowlist
+
+import "strings"
+
+// List is a parsed, validated allowlist. It is immutable once built by
+// Parse or Load, so it's safe for concurrent use: a reload builds a new List
+// and swaps it (for example with an atomic.Pointer).
+type List struct {
+	// Version is the file's version (1).
+	Version int
+	// Sites are the sites of the file in file order, public ones first
+	// (sites:, then supervised:).
+	Sites []*Site
+	// File is the file name given to Parse.
+	File string
+
+	public, supervised []*Site
+	// byHost indexes the portless patterns by canonical host; byHostPort
+	// those naming a port.
+	byHost     map[string]*entry
+	byHostPort map[hostPort]*entry
+	patterns   int
+}
+
+// hostPort is the key of patterns that name a port.
+type hostPort struct {
+	host string
+	port uint16
+}
+
+// entry holds the patterns of one canonical host (and port), by kind and
+// by group. Duplicates are refused at parse time, so each slot holds at
+// most one pattern.
+type entry struct {
+	exact, sub [2]*Pattern
+}
+
+// PublicSites returns the sites open to every resident, in file order.
+// The slice must not be modified.
+func (l *List) PublicSites() []*Site { return l.public }
+
+// SupervisedSites returns the sites open only in agent-unlocked sessions,
+// in file order. The slice must not be modified.
+func (l *List) SupervisedSites() []*Site { return l.supervised }
+
+// NumPatterns returns the number of host and IP patterns in the list.
+func (l *List) NumPatterns() int { return l.patterns }
+
+// Match decides whether host on port is allowed. host must be canonical
+// (the output of CanonicalHost): any other spelling is denied. port 0 means
+// the scheme's default port (80 for plain HTTP, 443 for CONNECT) and
+// matches only patterns without a port; another port matches only patterns
+// naming it. With supervised false the Supervised group is ignored.
+//
+// A name pattern "caf.fr" matches "caf.fr" and every name ending in
+// ".caf.fr"; ".caf.fr" matches "caf.fr" only; an IP pattern matches only
+// the identical canonical address. The most specific host wins. Match does
+// not allocate and costs one map lookup per label of host, whatever the
+// size of the list.
+func (l *List) Match(host string, port int, supervised bool) Decision {
+	if l == nil || host == "" || port < 0 || port > 65535 {
+		return Decision{}
+	}
+	if p := l.lookup(host, port).pick(true, supervised); p != nil {
+		return Decision{Allowed: true, Pattern: p}
+	}
+	if !isCanonicalName(host) {
+		return Decision{}
+	}
+	// Walk the proper suffixes at label boundaries. Patterns have at least
+	// two labels, so the last label alone is never looked up.
+	h := host
+	for {
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			return Decision{}
+		}
+		h = h[i+1:]
+		if strings.IndexByte(h, '.') < 0 {
+			return Decision{}
+		}
+		if p := l.lookup(h, port).pick(false, supervised); p != nil {
+			return Decision{Allowed: true, Pattern: p}
+		}
+	}
+}
+
+// lookup returns the entry of host and port, or nil.
+func (l *List) lookup(host string, port int) *entry {
+	if port == 0 {
+		return l.byHost[host]
+	}
+	return l.byHostPort[hostPort{host, uint16(port)}]
+}
+
+// pick returns the pattern of e that applies: at the full host (full true)
+// exact and subdomain patterns, at a proper suffix subdomain patterns only.
+func (e *entry) pick(full, supervised bool) *Pattern {
+	if e == nil {
+		return nil
+	}
+	if full && e.exact[Public] != nil {
+		return e.exact[Public]
+	}
+	if e.sub[Public] != nil {
+		return e.sub[Public]
+	}
+	if !supervised {
+		return nil
+	}
+	if full && e.exact[Supervised] != nil {
+		return e.exact[Supervised]
+	}
+	return e.sub[Supervised]
+}
+
+// isCanonicalName reports, without allocating, whether host is a canonical
+// name as CanonicalHost returns it (IP literals aside).
+func isCanonicalName(host string) bool {
+	if len(host) > maxHostLen {
+		return false
+	}
+	start := 0
+	for i := 0; i < len(host); i++ {
+		switch hostClass[host[i]] {
+		case className:
+		case classDot:
+			if i == start || i-start > maxLabelLen {
+				return false
+			}
+			start = i + 1
+		default:
+			return false
+		}
+	}
+	return start < len(host) && len(host)-start <= maxLabelLen
+}
+
+// index adds the patterns of the list's sites to its maps.
+func (l *List) index() {
+	l.byHost = make(map[string]*entry)
+	l.byHostPort = make(map[hostPort]*entry)
+	for _, s := range l.Sites {
+		for _, p := range s.Patterns {
+			l.patterns++
+			l.add(p.Host, p)
+			if strings.HasPrefix(p.Host, "[") {
+				// Also accept the unbracketed spelling of an IPv6 address.
+				l.add(p.Host[1:len(p.Host)-1], p)
+			}
+		}
+	}
+}
+
+// add puts p in the entry of host (and p's port).
+func (l *List) add(host string, p *Pattern) {
+	var e *entry
+	if p.Port == 0 {
+		if e = l.byHost[host]; e == nil {
+			e = new(entry)
+			l.byHost[host] = e
+		}
+	} else {
+		k := hostPort{host, uint16(p.Port)}
+		if e = l.byHostPort[k]; e == nil {
+			e = new(entry)
+			l.byHostPort[k] = e
+		}
+	}
+	g := p.Site.Group
+	if p.Exact {
+		if e.exact[g] == nil {
+			e.exact[g] = p
+		}
+	} else if e.sub[g] == nil {
+		e.sub[g] = p
+	}
+}
