@@ -1,45 +1,114 @@
 package usage
 
 import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
 	"time"
+
+	"go.etcd.io/bbolt"
 )
 
 // Store is the usage store. Its methods are safe for concurrent use.
 type Store struct {
+	db        *bbolt.DB
+	logger    *slog.Logger
+	now       func() time.Time
+	loc       *time.Location
+	retention int
+
+	// mu guards the in-memory counts below. It's the only lock taken by Blocked and
+	// Count.
+	mu       sync.Mutex
+	pending  map[dayNum]*dayPending
+	nBlocked int         // distinct blocked pairs in pending
+	cur      *dayPending // pending[day of curStart], nil when unknown
+	curStart int64       // unix seconds, start of cur's day
+	curEnd   int64       // unix seconds, start of the next day
+
+	// flushMu serialises flushes with the reads that merge pending counts, so that a
+	// reader never misses counts being written.
+	flushMu       sync.Mutex
+	lastRetention dayNum // guarded by flushMu
+
+	healthMu  sync.Mutex
+	lastErr   error // last write error, guarded by healthMu
+	closed    atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+	stop      chan struct{}
+	done      chan struct{}
 }
 
-// Open opens or creates the usage file c.Path. It returns an error wrapping ErrLocked
-// when another process holds the file (after c.OpenTimeout), ErrCorrupt for a file that
-// is not a valid kiosk usage file and ErrNewerSchema for a file from a newer version; in
-// those cases the file is not modified. It deletes day buckets older than the retention
-// and starts the background flush loop. c must not be nil.
-func Open(c *Config) (*Store, error) {
-	return nil, ErrClosed // TODO(usage): implement.
+// Close stops the flush loop, flushes pending counts and closes the file. Later calls
+// return the first call's result. Counts recorded after Close are discarded.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		<-s.done
+		s.flushMu.Lock()
+		defer s.flushMu.Unlock()
+
+		s.closed.Store(true)
+		flushErr := s.flushLocked()
+		dbErr := s.db.Close()
+		if dbErr != nil {
+			dbErr = fmt.Errorf("closing usage file: %w", dbErr)
+		}
+		s.closeErr = errors.Join(flushErr, dbErr)
+	})
+
+	return s.closeErr
 }
 
-// Close stops the flush loop, flushes pending counts and closes the file.
-func (s *Store) Close() error { return nil }
+// Healthy returns nil when the store is open and its last write to disk (flush or
+// session end) succeeded.
+func (s *Store) Healthy() error {
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
 
-// Blocked counts a request to host refused by the proxy, asked by a page of host from
-// ("" when unknown). It only touches memory. It implements proxy.Recorder.
-func (s *Store) Blocked(host, from string) {}
+	if s.lastErr != nil {
+		return fmt.Errorf("usage store: last write failed: %w", s.lastErr)
+	}
 
-// Count adds one to counter k for today. It only touches memory.
-func (s *Store) Count(k Counter) {}
+	return nil
+}
 
-// SessionEnded records a completed session and returns once it is committed to disk.
-func (s *Store) SessionEnded(r Session) error { return nil }
+// setHealth records the result of a write and reports whether the health changed.
+func (s *Store) setHealth(err error) (changed bool) {
+	s.healthMu.Lock()
+	defer s.healthMu.Unlock()
 
-// Report returns the counts of the calendar days from..to (inclusive, in
-// Config.Location), including counts not yet flushed.
-func (s *Store) Report(from, to time.Time) (*Report, error) { return nil, nil }
+	changed = (err == nil) != (s.lastErr == nil)
+	s.lastErr = err
 
-// BlockedHosts returns the blocked (host, from) pairs of the days from..to, most
-// frequent first, including counts not yet flushed.
-func (s *Store) BlockedHosts(from, to time.Time) ([]BlockedHost, error) { return nil, nil }
+	return changed
+}
 
-// Flush writes the in-memory counts to disk and applies retention when the day changed.
-func (s *Store) Flush() error { return nil }
+// loop flushes every interval until stop is closed.
+func (s *Store) loop(interval time.Duration) {
+	defer close(s.done)
 
-// Healthy returns nil when the store is open and its last flush succeeded.
-func (s *Store) Healthy() error { return nil }
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			changed, err := s.flush()
+			if changed {
+				if err != nil {
+					s.logger.Error("flushing usage counts", "err", err)
+				} else {
+					s.logger.Info("flushing usage counts works again")
+				}
+			}
+		}
+	}
+}
