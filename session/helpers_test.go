@@ -1,0 +1,94 @@
+package session_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/session"
+)
+
+// t0 is the fake clock's start.
+var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+
+// clock is a fake clock (a process edge).
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	c.now = t
+	c.mu.Unlock()
+}
+
+// recorder keeps the usage events as text, and the End values.
+type recorder struct {
+	mu     sync.Mutex
+	events []string
+	ends   []session.End
+}
+
+func (r *recorder) add(s string) {
+	r.mu.Lock()
+	r.events = append(r.events, s)
+	r.mu.Unlock()
+}
+
+func (r *recorder) Started(at time.Time, supervised bool, lang string) {
+	r.add(fmt.Sprintf("started %s %v", lang, supervised))
+}
+
+func (r *recorder) Ended(e session.End) error {
+	r.mu.Lock()
+	r.ends = append(r.ends, e)
+	r.mu.Unlock()
+	r.add("ended " + e.Reason)
+	return nil
+}
+
+func (r *recorder) Satisfaction(a string) { r.add("satisfaction " + a) }
+func (r *recorder) Help()                 { r.add("help") }
+func (r *recorder) WipeFailed()           { r.add("wipefailed") }
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.events, "; ")
+}
+
+func (r *recorder) lastEnd(t *testing.T) session.End {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.ends) == 0 {
+		t.Fatalf("no session end recorded")
+	}
+	return r.ends[len(r.ends)-1]
+}
+
+// newTest returns a controller on a fake clock at t0, with a recorder.
+func newTest(t *testing.T, conf session.Config) (*session.Controller, *clock, *recorder) {
+	t.Helper()
+	clk := &clock{now: t0}
+	rec := &recorder{}
+	conf.Now = clk.Now
+	conf.Recorder = rec
+	conf.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := session.New(&conf)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return c, clk, rec
+}

@@ -1,0 +1,29 @@
+package session
+
+// Supervised reports whether an agent-supervised session is open, so that
+// the proxy opens the allowlist's supervised sites (proxy.Policy). It's
+// cheap enough for every request.
+func (c *Controller) Supervised() bool { return c.supervised.Load() }
+
+// Override reports whether an agent opened host for the current session
+// only (proxy.Policy). Overrides come with issue 5; until then it always
+// returns false.
+func (c *Controller) Override(host string) bool {
+	// TODO(issue 5): per-session set of hosts opened by an agent's PIN,
+	// cleared when the session ends.
+	return false
+}
+
+// Visited notes that the open session used the allowlist site named site
+// (called by main for each allowed request of the proxy). The names go to
+// the Recorder with the session's end; outside a session it does nothing.
+func (c *Controller) Visited(site string) {
+	if site == "" {
+		return
+	}
+	c.mu.Lock()
+	if c.state.inSession() {
+		c.cur.sites[site] = struct{}{}
+	}
+	c.mu.Unlock()
+}
