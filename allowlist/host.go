@@ -191,4 +191,3 @@ func isDottedQuad(s string) bool {
 		s = s[i+1:]
 	}
 }
-

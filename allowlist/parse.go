@@ -299,7 +299,7 @@ func (p *fileParser) patterns(s *Site, mv *ast.MappingValueNode) {
 // checkHome checks that the home URL is http(s) and allowed by the site's
 // own patterns.
 func (p *fileParser) checkHome(s *Site, tk *token.Token) {
-	host, port, err := urlHostPort(s.Home)
+	host, port, err := SplitURL(s.Home)
 	if err != nil {
 		p.errorf(tk, "home %q: %v", s.Home, err)
 		return

@@ -198,6 +198,9 @@ func parseIPPattern(raw, h string, exact bool) (string, string) {
 		}
 		return h, ""
 	}
+	if a.Is4In6() {
+		return "", fmt.Sprintf("%q: write the IPv4 address as %s", raw, a.Unmap())
+	}
 	return "[" + a.String() + "]", ""
 }
 

@@ -19,17 +19,19 @@ var ErrScheme = errors.New("scheme not allowed")
 // why; a well-formed URL that no pattern admits returns a denying Decision
 // and a nil error.
 func (l *List) MatchURL(rawURL string, supervised bool) (Decision, error) {
-	host, port, err := urlHostPort(rawURL)
+	host, port, err := SplitURL(rawURL)
 	if err != nil {
 		return Decision{}, err
 	}
 	return l.Match(host, port, supervised), nil
 }
 
-// urlHostPort returns the canonical host and port (0 for the scheme's
-// default) of an absolute http or https URL. The authority is read from the
-// raw string, so percent-encoding and backslashes cannot disguise a host.
-func urlHostPort(rawURL string) (string, int, error) {
+// SplitURL returns the canonical host (as CanonicalHost) and port (0 for
+// the scheme's default) of an absolute http or https URL, the values
+// MatchURL gives to Match. The authority is read from the raw string, so
+// percent-encoding, userinfo and backslashes cannot disguise a host: they
+// are refused.
+func SplitURL(rawURL string) (string, int, error) {
 	colon := strings.IndexByte(rawURL, ':')
 	if colon <= 0 {
 		return "", 0, fmt.Errorf("parsing URL: not an absolute URL (it needs http:// or https://)")
