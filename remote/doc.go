@@ -1,0 +1,19 @@
+// Package remote fetches the allowlist from an HTTPS URL, checks its detached
+// minisign signature (ed25519 over a BLAKE2b-512 prehash) against a trusted
+// public key, and hands the verified bytes to the caller.
+//
+// The rules it keeps:
+//   - a file is used only with a valid signature from the configured key;
+//     there is no fallback to an unsigned or wrongly signed file, ever;
+//   - the last verified copy (file and signature) is kept on disk and is
+//     verified again before it is used at start;
+//   - when the URL is down or serves something bad, the last good copy stays
+//     in force and Status says why;
+//   - a signed file older than the one in force (by the "timestamp:" of its
+//     trusted comment, which minisign writes by default) is refused, so an
+//     old, validly signed list cannot be replayed.
+//
+// It also signs ([PrivateKey.Sign]) and makes key pairs ([GenerateKey]) in
+// minisign's formats, for `kiosk allowlist sign|keygen`; files it writes are
+// read by minisign(1) and the other way round.
+package remote
