@@ -1,0 +1,167 @@
+// Package admin serves the kiosk's admin page: a French, server-rendered
+// dashboard of the usage counts, the "Sites à compléter" learning view of
+// blocked hosts, the allowlist status, a CSV export and a printable monthly
+// report, behind a password login. It also serves /metrics, /healthz, the
+// /stats.json endpoint used by `kiosk stats`, and mounts the shell's local
+// API at /api/.
+//
+// See docs/admin.md for the security model.
+package admin
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/communes/kiosk/usage"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+//go:embed templates/*.tmpl static/*
+var assets embed.FS
+
+// Stats is what the admin page needs from the usage store; *usage.Store
+// implements it.
+type Stats interface {
+	// Report returns the counts of the calendar days from..to, inclusive.
+	Report(from, to time.Time) (*usage.Report, error)
+	// BlockedHosts returns the refused hosts of the days from..to, most
+	// frequent first.
+	BlockedHosts(from, to time.Time) ([]usage.BlockedHost, error)
+	// Healthy returns nil when the store works.
+	Healthy() error
+}
+
+// type check
+var _ Stats = (*usage.Store)(nil)
+
+// Status is the live state of the service shown on the admin page and
+// checked by /healthz.
+type Status struct {
+	// AllowlistFile is the path of the allowlist in force.
+	AllowlistFile string
+	// AllowlistLoaded is when the list in force was loaded; zero if none is.
+	AllowlistLoaded time.Time
+	// AllowlistSites is the number of sites in the list in force.
+	AllowlistSites int
+	// AllowlistError is the last reload error ("" when the last reload
+	// worked). The previous list stays in force.
+	AllowlistError string
+	// AllowlistErrorAt is when AllowlistError happened.
+	AllowlistErrorAt time.Time
+	// ProxyAddr is the proxy's listen address.
+	ProxyAddr string
+	// ProxyHealthy is nil when the proxy is listening and serving.
+	ProxyHealthy error
+	// Terminal is the live terminal state in French ("Accueil", "Session en
+	// cours", "Hors service"...), "" when unknown.
+	Terminal string
+}
+
+// Config configures a Server.
+type Config struct {
+	// Logger receives the server's logs. If nil, slog.Default is used.
+	Logger *slog.Logger
+	// Store is the usage store. It must not be nil.
+	Store Stats
+	// Credentials is the path of the credentials file (see
+	// CredentialsFileName). It must not be empty. It is re-read when it
+	// changes.
+	Credentials string
+	// Status returns the live status. If nil, the status is unknown and
+	// /healthz reports the allowlist as not loaded.
+	Status func() Status
+	// Gatherer is served at /metrics. If nil, a new empty registry is used.
+	Gatherer prometheus.Gatherer
+	// API is mounted at /api/ unchanged; it checks its own token. May be nil.
+	API http.Handler
+	// APITokenFile is the per-boot API token file; GET /stats.json requires
+	// "Authorization: Bearer <token>". It is read at each request whose file
+	// changed. If empty, /stats.json is refused.
+	APITokenFile string
+	// TLS marks cookies Secure (and names the session cookie __Host-…). Set it
+	// when the listener uses TLS.
+	TLS bool
+	// Location defines calendar days; it must be the usage store's. If nil,
+	// time.Local is used.
+	Location *time.Location
+	// Now returns the current time. If nil, time.Now is used.
+	Now func() time.Time
+}
+
+// Server is the admin HTTP handler. It's safe for concurrent use.
+type Server struct {
+	log      *slog.Logger
+	store    Stats
+	creds    *credentialStore
+	status   func() Status
+	gatherer prometheus.Gatherer
+	api      http.Handler
+	token    *tokenFile
+	tls      bool
+	loc      *time.Location
+	now      func() time.Time
+
+	sessions    *sessionStore
+	limiter     *limiter
+	pages       map[string]*template.Template
+	metricsAuth *basicCache
+	hashSem     chan struct{} // bounds concurrent argon2id runs
+	mux         http.Handler
+}
+
+// New returns a Server. c must not be nil.
+func New(c *Config) (*Server, error) {
+	if c.Store == nil {
+		return nil, errors.New("admin: Config.Store is nil")
+	}
+	if c.Credentials == "" {
+		return nil, errors.New("admin: Config.Credentials is empty")
+	}
+	s := &Server{
+		log: c.Logger, store: c.Store, status: c.Status, gatherer: c.Gatherer,
+		api: c.API, tls: c.TLS, loc: c.Location, now: c.Now,
+		creds:       &credentialStore{path: c.Credentials},
+		token:       &tokenFile{path: c.APITokenFile},
+		hashSem:     make(chan struct{}, 2),
+		metricsAuth: &basicCache{},
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.log = s.log.With("component", "admin")
+	if s.status == nil {
+		s.status = func() Status { return Status{} }
+	}
+	if s.gatherer == nil {
+		s.gatherer = prometheus.NewRegistry()
+	}
+	if s.loc == nil {
+		s.loc = time.Local
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.sessions = newSessionStore(s.now)
+	s.limiter = newLimiter(s.now)
+	pages, err := parsePages()
+	if err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	s.pages = pages
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's root handler.
+func (s *Server) Handler() http.Handler { return s }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// today returns the current time in the server's location.
+func (s *Server) today() time.Time { return s.now().In(s.loc) }

@@ -1,0 +1,209 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// loginData fills login.tmpl.
+type loginData struct {
+	CSRF, Next, Notice, Error string
+	Wait                      int // seconds to wait before the next attempt
+}
+
+// setupData fills setup.tmpl.
+type setupData struct {
+	CSRF, Error string
+	Remote      bool
+	Min         int
+}
+
+// passwordData fills password.tmpl.
+type passwordData struct {
+	Error string
+	Wait  int
+	Min   int
+}
+
+// notices are the messages the login page shows for ?msg=…; only known
+// codes are shown, nothing is reflected.
+var notices = map[string]string{
+	"created": "Mot de passe créé. Connectez-vous.",
+	"changed": "Mot de passe changé. Reconnectez-vous.",
+	"logout":  "Vous êtes déconnecté.",
+}
+
+// verify checks password against the stored hash, with at most two argon2id
+// runs at once.
+func (s *Server) verify(hash, password string) bool {
+	s.hashSem <- struct{}{}
+	defer func() { <-s.hashSem }()
+	ok, err := verifyPassword(hash, password)
+	if err != nil {
+		s.log.Error("checking admin password", "err", err)
+	}
+	return ok
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	hash, err := s.creds.adminHash()
+	if err != nil {
+		s.log.Error("reading credentials", "err", err)
+		s.renderError(w, http.StatusInternalServerError, nil, "Le fichier des mots de passe est illisible ; voir le journal du service.")
+		return
+	}
+	if hash == "" {
+		http.Redirect(w, r, "/setup", http.StatusSeeOther)
+		return
+	}
+	if s.currentSession(r) != nil {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.URL.Query().Get("next")),
+		Notice: notices[r.URL.Query().Get("msg")]}
+	d.Wait = int(s.limiter.wait(clientKey(r.RemoteAddr)) / time.Second)
+	s.render(w, http.StatusOK, "login", &page{Title: "Connexion", Data: d})
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	key := clientKey(r.RemoteAddr)
+	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.PostFormValue("next"))}
+	if !s.checkFormToken(r) {
+		http.Error(w, "Requête refusée (jeton CSRF absent ou invalide). Rechargez la page.", http.StatusForbidden)
+		return
+	}
+	hash, err := s.creds.adminHash()
+	if err != nil || hash == "" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if wait := s.limiter.wait(key); wait > 0 {
+		d.Wait = int(wait / time.Second)
+		w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
+		s.render(w, http.StatusTooManyRequests, "login", &page{Title: "Connexion", Data: d})
+		return
+	}
+	if !s.verify(hash, r.PostFormValue("password")) {
+		s.limiter.failure(key)
+		s.log.Warn("admin login failed", "remote", key)
+		d.Error = "Mot de passe incorrect."
+		if wait := s.limiter.wait(key); wait > 0 {
+			d.Wait = int(wait / time.Second)
+			w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
+		}
+		s.render(w, http.StatusUnauthorized, "login", &page{Title: "Connexion", Data: d})
+		return
+	}
+	s.limiter.success(key)
+	id, _ := s.sessions.create(hash)
+	s.setCookie(w, "kiosk_session", id, int(sessionLifetime/time.Second))
+	s.log.Info("admin logged in", "remote", key)
+	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, _ *webSession) {
+	s.sessions.remove(s.cookie(r, "kiosk_session"))
+	s.setCookie(w, "kiosk_session", "", -1)
+	http.Redirect(w, r, "/login?msg=logout", http.StatusSeeOther)
+}
+
+func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
+	hash, err := s.creds.adminHash()
+	if err != nil || hash != "" {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	d := &setupData{Min: MinPasswordLength}
+	code := http.StatusOK
+	if !isLoopback(r) {
+		d.Remote, code = true, http.StatusForbidden
+	} else {
+		d.CSRF = s.formToken(w, r)
+	}
+	s.render(w, code, "setup", &page{Title: "Premier démarrage", Data: d})
+}
+
+func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	hash, err := s.creds.adminHash()
+	if err != nil || hash != "" || !isLoopback(r) || !s.checkFormToken(r) {
+		http.Error(w, "Création du mot de passe refusée.", http.StatusForbidden)
+		return
+	}
+	d := &setupData{Min: MinPasswordLength, CSRF: s.formToken(w, r)}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm") {
+		d.Error = "Les deux mots de passe ne sont pas identiques."
+		s.render(w, http.StatusBadRequest, "setup", &page{Title: "Premier démarrage", Data: d})
+		return
+	}
+	s.hashSem <- struct{}{}
+	err = CreatePassword(s.creds.path, pw)
+	<-s.hashSem
+	switch {
+	case errors.Is(err, ErrPasswordSet):
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case err != nil:
+		if perr := checkPasswordPolicy(pw); perr != nil {
+			d.Error = perr.Error()
+			s.render(w, http.StatusBadRequest, "setup", &page{Title: "Premier démarrage", Data: d})
+			return
+		}
+		s.log.Error("creating admin password", "err", err)
+		s.renderError(w, http.StatusInternalServerError, nil, "Impossible d'enregistrer le mot de passe ; voir le journal du service.")
+	default:
+		s.log.Info("admin password created from the setup page")
+		http.Redirect(w, r, "/login?msg=created", http.StatusSeeOther)
+	}
+}
+
+func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request, ws *webSession) {
+	s.render(w, http.StatusOK, "password", &page{Title: "Mot de passe", Nav: "password",
+		LoggedIn: true, CSRF: ws.csrf, Data: &passwordData{Min: MinPasswordLength}})
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webSession) {
+	key := clientKey(r.RemoteAddr)
+	d := &passwordData{Min: MinPasswordLength}
+	show := func(code int) {
+		s.render(w, code, "password", &page{Title: "Mot de passe", Nav: "password", LoggedIn: true, CSRF: ws.csrf, Data: d})
+	}
+	if wait := s.limiter.wait(key); wait > 0 {
+		d.Wait = int(wait / time.Second)
+		show(http.StatusTooManyRequests)
+		return
+	}
+	hash, err := s.creds.adminHash()
+	if err != nil || !s.verify(hash, r.PostFormValue("current")) {
+		s.limiter.failure(key)
+		d.Error = "Mot de passe actuel incorrect."
+		show(http.StatusUnauthorized)
+		return
+	}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm") {
+		d.Error = "Les deux nouveaux mots de passe ne sont pas identiques."
+		show(http.StatusBadRequest)
+		return
+	}
+	if err := checkPasswordPolicy(pw); err != nil {
+		d.Error = err.Error()
+		show(http.StatusBadRequest)
+		return
+	}
+	s.hashSem <- struct{}{}
+	err = SetPassword(s.creds.path, pw)
+	<-s.hashSem
+	if err != nil {
+		s.log.Error("changing admin password", "err", err)
+		d.Error = "Impossible d'enregistrer le mot de passe ; voir le journal du service."
+		show(http.StatusInternalServerError)
+		return
+	}
+	s.log.Info("admin password changed from the admin page")
+	http.Redirect(w, r, "/login?msg=changed", http.StatusSeeOther)
+}

@@ -1,0 +1,79 @@
+package admin
+
+import (
+	"net/http"
+)
+
+// routes builds the handler tree. Every page except login, setup, static
+// files, /healthz, /metrics (own rule) and /stats.json (bearer token)
+// requires a logged-in session.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", s.requireLogin(s.handleDashboard))
+	mux.Handle("GET /blocked", s.requireLogin(s.handleBlocked))
+	mux.Handle("GET /allowlist", s.requireLogin(s.handleAllowlist))
+	mux.Handle("GET /export.csv", s.requireLogin(s.handleExport))
+	mux.Handle("GET /report", s.requireLogin(s.handleReport))
+	mux.Handle("GET /password", s.requireLogin(s.handlePasswordForm))
+	mux.Handle("POST /password", s.requireLogin(s.requireCSRF(s.handlePassword)))
+	mux.Handle("POST /logout", s.requireLogin(s.requireCSRF(s.handleLogout)))
+
+	mux.HandleFunc("GET /login", s.handleLoginForm)
+	mux.HandleFunc("POST /login", s.handleLogin)
+	mux.HandleFunc("GET /setup", s.handleSetupForm)
+	mux.HandleFunc("POST /setup", s.handleSetup)
+	mux.HandleFunc("GET /static/{name}", s.handleStatic)
+
+	mux.HandleFunc("GET /healthz", s.handleHealthz)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("GET /stats.json", s.handleStatsJSON)
+
+	cop := http.NewCrossOriginProtection()
+	var root http.Handler = cop.Handler(securityHeaders(mux))
+	if s.api == nil {
+		return root
+	}
+	top := http.NewServeMux()
+	top.Handle("/api/", s.api)
+	top.Handle("/", root)
+	return top
+}
+
+// securityHeaders sets the headers every admin response carries.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; "+
+			"script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
+		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
+		hd.Set("Cache-Control", "no-store")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// handleStatic serves the embedded style sheet and script.
+func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	var ctype string
+	switch name {
+	case "admin.css":
+		ctype = "text/css; charset=utf-8"
+	case "admin.js":
+		ctype = "text/javascript; charset=utf-8"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	b, err := assets.ReadFile("static/" + name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	_, _ = w.Write(b)
+}
