@@ -1,0 +1,92 @@
+package proxy
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/elazarl/goproxy"
+)
+
+// acceptConnect tunnels a judged CONNECT: goproxy relays raw bytes and
+// never intercepts TLS (design.md §3 rule 10). It is never ConnectMitm.
+var acceptConnect = &goproxy.ConnectAction{Action: goproxy.ConnectAccept}
+
+// rejectConnect refuses a CONNECT; ctx.Resp must hold the answer, or
+// goproxy closes the connection without a status line.
+var rejectConnect = &goproxy.ConnectAction{Action: goproxy.ConnectReject}
+
+// newGoproxy builds the goproxy server with every default that matters
+// replaced (design.md §3 rule 9) and a last, catch-all refusal for both
+// plain requests and CONNECT (rule 1): ServeHTTP judges each request
+// before goproxy sees it, and the handlers below judge it again from the
+// rebuilt target so that nothing unjudged is ever forwarded.
+func (p *Proxy) newGoproxy() *goproxy.ProxyHttpServer {
+	gp := goproxy.NewProxyHttpServer()
+	gp.Verbose = false
+	gp.Logger = slog.NewLogLogger(p.log.Handler(), slog.LevelDebug)
+	gp.Tr = p.tr
+	gp.KeepAcceptEncoding = true
+	gp.KeepDestinationHeaders = false
+	gp.AllowHTTP2 = false
+	gp.ConnectDial = nil
+	gp.ConnectDialWithReq = p.connectDial
+	gp.ConnectionErrHandler = p.connectError
+	gp.NonproxyHandler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeText(w, http.StatusBadRequest, "400 Requête invalide / Bad request: "+errNotAbsolute.Error()+"\n")
+	})
+
+	gp.OnRequest().HandleConnectFunc(func(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
+		if t, err := parseConnect(host); err == nil && p.judge(t, true).allowed {
+			return acceptConnect, t.dialAddr(connectPort)
+		}
+		// Catch-all: anything not admitted above is refused with a status line.
+		ctx.Resp = goproxy.NewResponse(ctx.Req, goproxy.ContentTypeText, http.StatusForbidden, "403 Blocked by the kiosk policy\n")
+		ctx.Resp.Header.Set("Connection", "close")
+		return rejectConnect, host
+	})
+	gp.OnRequest().DoFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Request, *http.Response) {
+		if r.URL.Scheme == "http" && r.URL.User == nil {
+			if t, err := parseAuthority(r.URL.Host, false); err == nil && p.judge(t, false).allowed {
+				return r, nil
+			}
+		}
+		// Catch-all refusal.
+		return r, goproxy.NewResponse(r, goproxy.ContentTypeText, http.StatusForbidden, "403 Blocked by the kiosk policy\n")
+	})
+	gp.OnResponse().DoFunc(p.filterResponse)
+	return gp
+}
+
+// filterResponse turns a transport error into 403 (private destination),
+// 504 or 502 (goproxy answers 500), and drops hop-by-hop headers of the
+// upstream answer.
+func (p *Proxy) filterResponse(resp *http.Response, ctx *goproxy.ProxyCtx) *http.Response {
+	if resp == nil {
+		status := errorStatus(ctx.Error)
+		p.log.Debug("upstream error", "host", ctx.Req.URL.Host, "status", status, "err", ctx.Error)
+		return goproxy.NewResponse(ctx.Req, "text/plain; charset=utf-8", status, errorText(status))
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		removeConnectionHeaders(resp.Header)
+		delete(resp.Header, "Connection")
+		delete(resp.Header, "Proxy-Connection")
+	}
+	return resp
+}
+
+// connectError answers a CONNECT whose dial failed, with a status line
+// (403, 502 or 504). Errors of an established tunnel are ignored: writing
+// a status line into a tunnel would corrupt it.
+func (p *Proxy) connectError(w io.Writer, ctx *goproxy.ProxyCtx, err error) {
+	var de *dialError
+	if !asDialError(err, &de) {
+		return
+	}
+	status := errorStatus(err)
+	p.log.Debug("connect error", "host", ctx.Req.URL.Host, "status", status, "err", err)
+	body := errorText(status)
+	_, _ = fmt.Fprintf(w, "HTTP/1.1 %d %s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s",
+		status, http.StatusText(status), len(body), body)
+}
