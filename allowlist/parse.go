@@ -10,6 +10,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/token"
+	"golang.org/x/net/idna"
 )
 
 // SupportedVersion is the only value of the file's version key this
@@ -68,7 +69,7 @@ func (p *fileParser) errorf(tk *token.Token, format string, args ...any) {
 }
 
 func (p *fileParser) parse(data []byte) {
-	f, err := parser.ParseBytes(data, 0)
+	f, err := parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		var ye yaml.Error
 		if errors.As(err, &ye) {
@@ -114,10 +115,10 @@ func (p *fileParser) top(n ast.Node) {
 		}
 	}
 	if version == nil {
-		p.errorf(n.GetToken(), "missing \"version: %d\" (put it on the first line)", SupportedVersion)
+		p.errorf(tokenOf(n), "missing \"version: %d\" (put it on the first line)", SupportedVersion)
 	}
 	if len(p.list.Sites) == 0 && !p.hasSiteErrors() {
-		p.errorf(n.GetToken(), "no sites: list at least one site under \"sites:\" or \"supervised:\" (an empty list would open nothing)")
+		p.errorf(tokenOf(n), "no sites: list at least one site under \"sites:\" or \"supervised:\" (an empty list would open nothing)")
 	}
 }
 
@@ -205,6 +206,7 @@ func (p *fileParser) sites(n ast.Node, g Group, key *token.Token) {
 
 // site reads one site; it returns nil when the site is unusable.
 func (p *fileParser) site(n ast.Node, g Group) *Site {
+	n0 := len(p.errs)
 	values, ok := p.mapping(n, "a site", siteKeys...)
 	if !ok {
 		return nil
@@ -216,10 +218,13 @@ func (p *fileParser) site(n ast.Node, g Group) *Site {
 	s := &Site{Group: g, Line: start.Position.Line}
 	var home *token.Token
 	var lists []*ast.MappingValueNode
+	named := false
 	for _, mv := range values {
 		switch mv.Key.GetToken().Value {
 		case "name":
-			s.Name = p.scalar(mv, "name")
+			var ok bool
+			s.Name, _, ok = p.scalarNode(mv.Value, "name")
+			named = !ok || s.Name != ""
 		case "category":
 			s.Category = p.scalar(mv, "category")
 		case "home":
@@ -234,8 +239,11 @@ func (p *fileParser) site(n ast.Node, g Group) *Site {
 			lists = append(lists, mv)
 		}
 	}
-	p.siteName(s, start)
-	n0 := len(p.errs)
+	if named {
+		p.siteName(s, start)
+	} else if len(p.errs) == n0 {
+		p.errorf(start, "site without a name: add \"name: ...\" (the title of its tile)")
+	}
 	for _, mv := range lists {
 		p.patterns(s, mv)
 	}
@@ -251,7 +259,9 @@ func (p *fileParser) site(n ast.Node, g Group) *Site {
 // siteName checks that the site has a name not used before (ignoring case).
 func (p *fileParser) siteName(s *Site, tk *token.Token) {
 	if strings.TrimSpace(s.Name) == "" {
-		p.errorf(tk, "site without a name: add \"name: ...\" (the title of its tile)")
+		if s.Name != "" {
+			p.errorf(tk, "site name %q is blank", s.Name)
+		}
 		return
 	}
 	k := strings.ToLower(strings.TrimSpace(s.Name))
@@ -299,6 +309,12 @@ func (p *fileParser) patterns(s *Site, mv *ast.MappingValueNode) {
 // checkHome checks that the home URL is http(s) and allowed by the site's
 // own patterns.
 func (p *fileParser) checkHome(s *Site, tk *token.Token) {
+	home, err := asciiHomeURL(s.Home)
+	if err != nil {
+		p.errorf(tk, "home %q: %v", s.Home, err)
+		return
+	}
+	s.Home = home
 	host, port, err := SplitURL(s.Home)
 	if err != nil {
 		p.errorf(tk, "home %q: %v", s.Home, err)
@@ -309,7 +325,40 @@ func (p *fileParser) checkHome(s *Site, tk *token.Token) {
 			return
 		}
 	}
-	p.errorf(tk, "home %q is not covered by the site's own hosts: add %s to its hosts", s.Home, host)
+	want := host
+	if port != 0 {
+		want = fmt.Sprintf("%s:%d", host, port)
+	}
+	p.errorf(tk, "home %q is not covered by the site's own hosts: add %s to its hosts", s.Home, want)
+}
+
+// asciiHomeURL converts a Unicode host in a home URL to its A-label form,
+// once, so that the URL is what a browser would send.
+func asciiHomeURL(raw string) (string, error) {
+	if isASCII(raw) {
+		return raw, nil
+	}
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw, nil // SplitURL explains what is wrong
+	}
+	start := i + 3
+	end := len(raw)
+	if j := strings.IndexAny(raw[start:], "/?#"); j >= 0 {
+		end = start + j
+	}
+	h, port, hasPort := splitHostPort(raw[start:end])
+	if isASCII(h) {
+		return raw, nil
+	}
+	a, err := idna.Lookup.ToASCII(h)
+	if err != nil {
+		return "", fmt.Errorf("invalid international domain name %q: %w", h, err)
+	}
+	if hasPort {
+		a += ":" + port
+	}
+	return raw[:start] + a + raw[end:], nil
 }
 
 // scalar returns the text of a scalar value, reporting other shapes.
@@ -337,6 +386,8 @@ func (p *fileParser) scalarNode(n ast.Node, what string) (string, *token.Token, 
 		p.errorf(tk, "%s: YAML aliases (*name) are not supported: write the value", what)
 	case *ast.TagNode:
 		p.errorf(tk, "%s: YAML tags (!...) are not supported", what)
+	case *ast.MappingNode, *ast.MappingValueNode:
+		p.errorf(tk, "%s must be a single value, not a mapping (put quotes around a value that contains \": \" or ends with \":\")", what)
 	default:
 		p.errorf(tk, "%s must be a single value, not a %s", what, describe(n))
 	}

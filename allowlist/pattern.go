@@ -65,7 +65,10 @@ func checkPatternShape(raw string) string {
 		return fmt.Sprintf("%q: write the host only, without %q: %s", raw, raw[:i+3], hostHint(raw[i+3:]))
 	}
 	if strings.IndexByte(raw, '*') >= 0 {
-		return fmt.Sprintf("%q: wildcards are not supported: %s, it already covers subdomains", raw, hostHint(raw))
+		if h := hostHint(raw); strings.HasPrefix(h, "write ") {
+			return fmt.Sprintf("%q: wildcards are not supported: %s, it already covers subdomains", raw, h)
+		}
+		return fmt.Sprintf("%q: wildcards are not supported: list each host (caf.fr already covers its subdomains)", raw)
 	}
 	if i := strings.IndexByte(raw, '@'); i >= 0 {
 		return fmt.Sprintf("%q: userinfo (user@) is not allowed: %s", raw, hostHint(raw[i+1:]))
@@ -78,6 +81,7 @@ func checkPatternShape(raw string) string {
 
 // hostHint suggests the plain host hidden in a malformed entry.
 func hostHint(s string) string {
+	s = strings.TrimLeft(s, "/\\")
 	if i := strings.IndexAny(s, "/\\?#"); i >= 0 {
 		s = s[:i]
 	}
@@ -86,7 +90,7 @@ func hostHint(s string) string {
 	}
 	s = strings.TrimLeft(s, "*.")
 	s = strings.TrimSuffix(s, ".*")
-	if s == "" || strings.IndexByte(s, '*') >= 0 {
+	if strings.IndexByte(s, '.') < 0 || strings.IndexByte(s, '*') >= 0 {
 		return "list each host (caf.fr covers its subdomains)"
 	}
 	return "write " + s
@@ -154,8 +158,14 @@ func parseNamePattern(raw, h string) (string, string) {
 		}
 		ascii = a
 	}
-	if IsIPLiteral(ascii) {
+	if _, ok := ParseIP(ascii); ok {
 		return "", fmt.Sprintf("IP literal %q in hosts: list it under ips: if this site really is reached by address", raw)
+	}
+	if strings.ContainsAny(ascii, "[]:") {
+		return "", fmt.Sprintf("%q: brackets and colons are only for a port (example.org:8443) or an IPv6 address (under ips:)", raw)
+	}
+	if IsIPLiteral(ascii) {
+		return "", fmt.Sprintf("%q ends with a number: browsers read such a name as an IP address, and this one is not valid", raw)
 	}
 	host, err := CanonicalHost(ascii)
 	if err != nil {
