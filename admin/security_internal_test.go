@@ -1,0 +1,385 @@
+package admin
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// adminRoutes are every route behind the login.
+var adminRoutes = []struct{ method, path string }{
+	{"GET", "/"},
+	{"GET", "/?p=week"},
+	{"GET", "/blocked"},
+	{"GET", "/allowlist"},
+	{"GET", "/export.csv"},
+	{"GET", "/report"},
+	{"GET", "/password"},
+	{"HEAD", "/"},
+	{"POST", "/password"},
+	{"POST", "/logout"},
+}
+
+func TestServer_AnonymousRefused(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	f.addSession(f.clock.Now().Add(-time.Hour), 7*time.Minute, "user", "CAF")
+	cookies := []struct {
+		name   string
+		cookie *http.Cookie
+	}{
+		{"no cookie", nil},
+		{"forged cookie", &http.Cookie{Name: "kiosk_session", Value: randomToken()}},
+		{"empty cookie", &http.Cookie{Name: "kiosk_session", Value: ""}},
+	}
+	for _, rt := range adminRoutes {
+		for _, ck := range cookies {
+			t.Run(rt.method+" "+rt.path+" "+ck.name, func(t *testing.T) {
+				req, _ := http.NewRequest(rt.method, f.http.URL+rt.path, strings.NewReader("csrf=x"))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				if ck.cookie != nil {
+					req.AddCookie(ck.cookie)
+				}
+				resp, err := f.client().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				b := make([]byte, 4096)
+				n, _ := resp.Body.Read(b)
+				body := string(b[:n])
+				switch rt.method {
+				case "POST":
+					if resp.StatusCode != http.StatusForbidden {
+						t.Errorf("status = %s, want 403", resp.Status)
+					}
+				default:
+					loc := resp.Header.Get("Location")
+					if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?next=") {
+						t.Errorf("status = %s Location %q, want 303 to /login", resp.Status, loc)
+					}
+				}
+				if strings.Contains(body, "sessions terminées") || strings.Contains(body, "Date;") {
+					t.Errorf("anonymous response leaks data: %q", body)
+				}
+			})
+		}
+	}
+}
+
+func TestServer_AnonymousNoPasswordGoesToSetup(t *testing.T) {
+	f := newFixture(t)
+	resp, _ := f.get(f.client(), "/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/setup" {
+		t.Fatalf("GET / = %s %q, want 303 /setup", resp.Status, resp.Header.Get("Location"))
+	}
+}
+
+func TestServer_StatsJSONNeedsToken(t *testing.T) {
+	f := newFixture(t)
+	tok := "0123456789abcdef0123456789abcdef"
+	if err := os.WriteFile(f.srv.token.path, []byte(tok+"\n"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	testCases := []struct {
+		name, auth string
+		want       int
+	}{
+		{"none", "", http.StatusUnauthorized},
+		{"wrong", "Bearer 0123456789abcdef0123456789abcdeX", http.StatusUnauthorized},
+		{"basic", "Basic " + tok, http.StatusUnauthorized},
+		{"prefix", "Bearer " + tok[:10], http.StatusUnauthorized},
+		{"right", "Bearer " + tok, http.StatusOK},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", f.http.URL+"/stats.json?from=2026-11-01&to=2026-11-25", nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("status = %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+	// A new boot writes a new token: the old one stops working.
+	if err := os.Remove(f.srv.token.path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(f.srv.token.path, []byte("ffffffffffffffffffffffffffffffff"), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest("GET", f.http.URL+"/stats.json", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("old token after rotation: status = %d, want 401", resp.StatusCode)
+	}
+}
+
+func TestServer_CSRF(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	tok := f.login(c)
+	testCases := []struct {
+		name    string
+		form    url.Values
+		headers map[string]string
+	}{
+		{"missing token", url.Values{}, nil},
+		{"empty token", url.Values{"csrf": {""}}, nil},
+		{"wrong token", url.Values{"csrf": {randomToken()}}, nil},
+		{"token of other length", url.Values{"csrf": {tok[:20]}}, nil},
+		{"cross-site fetch", url.Values{"csrf": {tok}}, map[string]string{"Sec-Fetch-Site": "cross-site"}},
+		{"foreign origin", url.Values{"csrf": {tok}}, map[string]string{"Sec-Fetch-Site": "", "Origin": "http://evil.example"}},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("POST", f.http.URL+"/logout", strings.NewReader(tc.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			for k, v := range tc.headers {
+				if v == "" {
+					req.Header.Del(k)
+				} else {
+					req.Header.Set(k, v)
+				}
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("status = %s, want 403", resp.Status)
+			}
+		})
+	}
+	// Still logged in, then the right token logs out.
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("after refused POSTs GET / = %s, want 200", resp.Status)
+	}
+	resp, _ := f.post(c, "/logout", url.Values{"csrf": {tok}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout with token = %s, want 303", resp.Status)
+	}
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after logout GET / = %s, want 303 to login", resp.Status)
+	}
+}
+
+func TestServer_LoginFormNeedsToken(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	f.get(c, "/login") // sets the form cookie
+	resp, _ := f.post(c, "/login", url.Values{"password": {testPassword}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login without form token = %s, want 403", resp.Status)
+	}
+	resp, _ = f.post(c, "/login", url.Values{"password": {testPassword}, "csrf": {randomToken()}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("login with wrong form token = %s, want 403", resp.Status)
+	}
+}
+
+func TestServer_CookieFlags(t *testing.T) {
+	testCases := []struct {
+		name       string
+		tls        bool
+		wantName   string
+		wantSecure bool
+	}{
+		{"plain", false, "kiosk_session", false},
+		{"tls", true, "__Host-kiosk_session", true},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, func(c *Config) { c.TLS = tc.tls })
+			f.setPassword()
+			w := httptest.NewRecorder()
+			r := httptest.NewRequest("GET", "/login", nil)
+			f.srv.ServeHTTP(w, r)
+			formCookie := w.Result().Cookies()[0]
+			tok := csrfOf(t, w.Body.String())
+			form := url.Values{"csrf": {tok}, "password": {testPassword}}
+			r = httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.AddCookie(formCookie)
+			w = httptest.NewRecorder()
+			f.srv.ServeHTTP(w, r)
+			if w.Code != http.StatusSeeOther {
+				t.Fatalf("login = %d, want 303: %s", w.Code, w.Body)
+			}
+			var sc *http.Cookie
+			for _, c := range w.Result().Cookies() {
+				if c.Name == tc.wantName {
+					sc = c
+				}
+			}
+			if sc == nil {
+				t.Fatalf("no %s cookie in %v", tc.wantName, w.Result().Header["Set-Cookie"])
+			}
+			if !sc.HttpOnly || sc.SameSite != http.SameSiteStrictMode || sc.Secure != tc.wantSecure || sc.Path != "/" {
+				t.Errorf("cookie = %+v, want HttpOnly, SameSite=Strict, Secure=%v, Path=/", sc, tc.wantSecure)
+			}
+			if len(sc.Value) < 40 {
+				t.Errorf("session id %q too short", sc.Value)
+			}
+		})
+	}
+}
+
+func TestServer_LoginThrottled(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	_, body := f.get(c, "/login")
+	tok := csrfOf(t, body)
+	try := func(pw string) (*http.Response, string) {
+		return f.post(c, "/login", url.Values{"csrf": {tok}, "password": {pw}})
+	}
+	for i := 1; i < freeFailures; i++ {
+		if resp, _ := try("wrong password " + strconv.Itoa(i)); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong attempt %d = %s, want 401", i, resp.Status)
+		}
+	}
+	// The freeFailures-th failure starts the delay and says so.
+	resp, body := try("wrong again!")
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(body, "Réessayez dans 2 secondes") {
+		t.Fatalf("attempt %d = %s, want 401 with the delay shown; body:\n%s", freeFailures, resp.Status, body)
+	}
+	// Even the right password is refused during the delay.
+	resp, body = try(testPassword)
+	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") != "2" || !strings.Contains(body, "Trop de tentatives") {
+		t.Fatalf("attempt during delay = %s Retry-After %q, want 429 with Retry-After 2", resp.Status, resp.Header.Get("Retry-After"))
+	}
+	// Each further failure doubles the delay.
+	f.clock.Add(2 * time.Second)
+	try("still wrong")
+	resp, _ = try(testPassword)
+	if got := resp.Header.Get("Retry-After"); resp.StatusCode != http.StatusTooManyRequests || got != "4" {
+		t.Fatalf("after 5th failure: %s Retry-After %q, want 429 and 4", resp.Status, got)
+	}
+	f.clock.Add(4 * time.Second)
+	if resp, _ := try(testPassword); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("right password after the delay = %s, want 303", resp.Status)
+	}
+}
+
+func TestLimiter_GlobalCap(t *testing.T) {
+	clk := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	l := newLimiter(clk.Now)
+	for i := range globalBurst {
+		key := clientKey("192.0.2." + strconv.Itoa(i) + ":1000")
+		if d := l.wait(key); d != 0 {
+			t.Fatalf("client %d waits %v before the cap", i, d)
+		}
+		l.failure(key)
+	}
+	if d := l.wait(clientKey("198.51.100.7:1")); d == 0 {
+		t.Fatal("a new client may try after the global cap, want a wait")
+	}
+	clk.Add(globalRefill)
+	if d := l.wait(clientKey("198.51.100.7:1")); d != 0 {
+		t.Fatalf("after refill wait = %v, want 0", d)
+	}
+}
+
+func TestClientKey(t *testing.T) {
+	testCases := []struct{ in, want string }{
+		{"192.0.2.1:5000", "192.0.2.1"},
+		{"[2001:db8:1:2:3:4:5:6]:80", "2001:db8:1:2::/64"},
+		{"[2001:db8:1:2:ffff::1]:80", "2001:db8:1:2::/64"},
+		{"[::ffff:192.0.2.1]:80", "192.0.2.1"},
+		{"[fe80::1%eth0]:80", "fe80::/64"},
+	}
+	for _, tc := range testCases {
+		if got := clientKey(tc.in); got != tc.want {
+			t.Errorf("clientKey(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestServer_SecurityHeaders(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	for _, p := range []string{"/login", "/healthz", "/static/admin.css"} {
+		resp, _ := f.get(f.client(), p)
+		h := resp.Header
+		if !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'self'") ||
+			h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: headers %v, want CSP default-src 'self', X-Frame-Options DENY, nosniff", p, h)
+		}
+	}
+	resp, _ := f.get(f.client(), "/login")
+	if resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("/login Cache-Control = %q, want no-store", resp.Header.Get("Cache-Control"))
+	}
+}
+
+func TestServer_SessionExpires(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	f.login(c)
+	f.clock.Add(sessionIdle - time.Minute)
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("within idle time GET / = %s, want 200", resp.Status)
+	}
+	f.clock.Add(sessionIdle + time.Second)
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after idle time GET / = %s, want 303", resp.Status)
+	}
+}
+
+func TestServer_NewPasswordEndsSessions(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	f.login(c)
+	// `kiosk admin passwd` run while the service is up.
+	if err := SetPassword(f.srv.creds.path, "another long password"); err != nil {
+		t.Fatal(err)
+	}
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after password change GET / = %s, want 303 to login", resp.Status)
+	}
+	c2 := f.client()
+	_, body := f.get(c2, "/login")
+	resp, _ := f.post(c2, "/login", url.Values{"csrf": {csrfOf(t, body)}, "password": {"another long password"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("login with the new password = %s, want 303", resp.Status)
+	}
+}
+
+func TestSafeNext(t *testing.T) {
+	testCases := []struct{ in, want string }{
+		{"/blocked?days=7", "/blocked?days=7"},
+		{"", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"/x\r\nSet-Cookie: a=b", "/"},
+	}
+	for _, tc := range testCases {
+		if got := safeNext(tc.in); got != tc.want {
+			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
