@@ -81,7 +81,7 @@ func (h *policyHolder) apply(data []byte, name string, now time.Time) error {
 	}
 	h.list.Store(l)
 	h.file, h.data, h.loadedAt, h.lastErr = name, data, now, nil
-	subs := append([]func(*allowlist.List)(nil), h.onChange...)
+	subs := append([]func(*allowlist.List){}, h.onChange...)
 	h.mu.Unlock()
 	for _, f := range subs {
 		f(l)
