@@ -321,7 +321,9 @@ func newEnv(t testing.TB, mod func(*proxy.Config)) *env {
 		t.Fatal(err)
 	}
 	e.proxy = p
-	e.srv = httptest.NewServer(p)
+	e.srv = httptest.NewUnstartedServer(p)
+	e.srv.Config = p.Server("")
+	e.srv.Start()
 	t.Cleanup(func() { e.srv.Close(); _ = p.Close() })
 	e.url, _ = url.Parse(e.srv.URL)
 	return e

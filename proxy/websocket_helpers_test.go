@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"net/http"
+	"net/http/httptrace"
 
 	"github.com/coder/websocket"
 )
@@ -16,6 +17,7 @@ func (o *origin) websocketEcho(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer c.CloseNow()
+	c.SetReadLimit(1 << 20)
 	ctx := context.Background()
 	for {
 		typ, msg, err := c.Read(ctx)
@@ -30,4 +32,11 @@ func (o *origin) websocketEcho(w http.ResponseWriter, r *http.Request) {
 
 func pemEncode(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+}
+
+// withConnTrace records the local address of the connection a request used.
+func withConnTrace(ctx context.Context, local *string) context.Context {
+	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GotConn: func(info httptrace.GotConnInfo) { *local = info.Conn.LocalAddr().String() },
+	})
 }
