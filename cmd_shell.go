@@ -1,12 +1,77 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/communes/kiosk/kiosk"
 )
 
-// runShell is owned by the helper building this command; replace this stub.
+// runShell is `kiosk shell`: the fullscreen kiosk browser's supervisor, or
+// (with the internal --browser flag) one browser process it started.
 func runShell(args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "kiosk shell: not available in this build")
-	return 2
+	if !kiosk.Available {
+		fmt.Fprintf(stderr, "kiosk shell: %v\n", kiosk.ErrNoWebview)
+		return 2
+	}
+	fs := flag.NewFlagSet("kiosk shell", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	admin := fs.String("admin", "http://127.0.0.1:8080", "`URL` of the service's local API")
+	proxyAddr := fs.String("proxy", "127.0.0.1:3128", "the service's filtering proxy `ADDR` (host:port)")
+	data := fs.String("data", defaultDataDir, "the service's data `DIR`; session profiles go in DIR/profiles")
+	token := fs.String("api-token-file", "", "API token `FILE` (default DIR/api.token)")
+	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
+	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
+	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
+	outOfOrder := fs.String("out-of-order", "", "internal: with --browser, show only the out-of-order screen with this `DETAIL`")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "kiosk shell: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	l, err := newLogger(stderr, *logLevel)
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
+		return 2
+	}
+	if *token == "" {
+		*token = *data + string(os.PathSeparator) + "api.token"
+	}
+	if *browser {
+		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
+			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
+			Windowed: *windowed, OutOfOrder: *outOfOrder,
+		})
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, kiosk.ErrCrashed):
+			return 3
+		default:
+			fmt.Fprintf(stderr, "kiosk shell --browser: %v\n", err)
+			return 1
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err = kiosk.Run(ctx, &kiosk.Config{
+		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
+		DataDir: *data, Windowed: *windowed, Version: version,
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
+		return 1
+	}
+	return 0
 }

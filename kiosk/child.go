@@ -1,0 +1,191 @@
+package kiosk
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Messages of the heartbeat pipe, one per line. The supervisor writes
+// msgPing on the browser's fd 3; the browser answers on fd 4 from its GTK
+// main loop and also tells what it shows.
+const (
+	msgPing       = "ping"
+	msgPong       = "pong"
+	msgReady      = "ready"      // the welcome screen finished loading
+	msgSession    = "session"    // a resident session opened in this process
+	msgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
+)
+
+// Exit codes of a browser process. Anything but exitDone is a crash.
+const (
+	exitDone    = 0 // the session is over (or never started): wipe, next
+	exitCrashed = 3 // the web process died
+)
+
+// childResult says how a browser process ended.
+type childResult struct {
+	crashed bool   // died, was killed as hung, or exited with an error
+	why     string // for the log
+	session bool   // a session had opened in it
+}
+
+// child is one running browser process.
+type child struct {
+	cmd     *exec.Cmd
+	profile string
+	l       *slog.Logger
+	toChild *os.File
+
+	mu       sync.Mutex
+	lastPong time.Time
+	session  bool
+	hung     bool
+
+	// ready receives when the welcome screen is ready (buffered, latest wins).
+	ready chan struct{}
+	done  chan struct{}
+}
+
+// startChild starts a browser process in profile with the given flags.
+func startChild(conf *Config, profile string, flags []string, l *slog.Logger) (*child, error) {
+	exe := conf.Executable
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return nil, fmt.Errorf("finding own executable: %w", err)
+		}
+	}
+	pre := conf.BrowserArgs
+	if pre == nil {
+		pre = []string{"shell"}
+	}
+	args := append(append(append([]string{}, pre...), "--browser"), flags...)
+	cmd := exec.Command(exe, args...)
+	cmd.Env = profileEnv(os.Environ(), profile)
+	cmd.Dir = profile
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("making heartbeat pipe: %w", err)
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		inR.Close()
+		inW.Close()
+		return nil, fmt.Errorf("making heartbeat pipe: %w", err)
+	}
+	cmd.ExtraFiles = []*os.File{inR, outW} // fd 3, fd 4
+	setProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		inR.Close()
+		inW.Close()
+		outR.Close()
+		outW.Close()
+		return nil, fmt.Errorf("starting browser process: %w", err)
+	}
+	inR.Close()
+	outW.Close()
+	c := &child{
+		cmd: cmd, profile: profile, toChild: inW, lastPong: time.Now(),
+		l:     l.With("pid", cmd.Process.Pid),
+		ready: make(chan struct{}, 1), done: make(chan struct{}),
+	}
+	go c.read(outR)
+	return c, nil
+}
+
+// read handles the browser's messages until the pipe closes.
+func (c *child) read(r *os.File) {
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		msg, _, _ := strings.Cut(sc.Text(), " ")
+		c.mu.Lock()
+		c.lastPong = time.Now()
+		switch msg {
+		case msgSession:
+			c.session = true
+		case msgReady:
+			select {
+			case c.ready <- struct{}{}:
+			default:
+			}
+		}
+		c.mu.Unlock()
+		if msg != msgPong {
+			c.l.Debug("browser says", "msg", msg)
+		}
+	}
+}
+
+// watch pings the browser every period and kills it when it has not
+// answered for hangAfter. startGrace is allowed for the first answer. It
+// returns when the process has exited.
+func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Duration) childResult {
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- c.cmd.Wait() }()
+	t := time.NewTicker(period)
+	defer t.Stop()
+	started := time.Now()
+	for {
+		select {
+		case err := <-waitErr:
+			return c.result(err)
+		case <-ctx.Done():
+			c.kill()
+			err := <-waitErr
+			r := c.result(err)
+			r.crashed, r.why = false, "shell stopping"
+			return r
+		case <-t.C:
+			_, _ = c.toChild.WriteString(msgPing + "\n")
+			c.mu.Lock()
+			silent := time.Since(c.lastPong)
+			c.mu.Unlock()
+			limit := hangAfter
+			if time.Since(started) < startGrace {
+				limit = startGrace
+			}
+			if silent > limit {
+				c.l.Warn("browser process not answering: killing it", "silent", silent.Round(time.Millisecond))
+				c.mu.Lock()
+				c.hung = true
+				c.mu.Unlock()
+				c.kill()
+			}
+		}
+	}
+}
+
+func (c *child) result(err error) childResult {
+	close(c.done)
+	c.toChild.Close()
+	// Whatever happened, no process of the browser may survive it.
+	killProcessGroup(c.cmd.Process.Pid)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := childResult{session: c.session}
+	var ee *exec.ExitError
+	switch {
+	case c.hung:
+		r.crashed, r.why = true, "hung"
+	case err == nil:
+		r.why = "exited"
+	case errors.As(err, &ee):
+		r.crashed, r.why = true, ee.String()
+	default:
+		r.crashed, r.why = true, err.Error()
+	}
+	return r
+}
+
+// kill ends the browser process and every process it started.
+func (c *child) kill() { killProcessGroup(c.cmd.Process.Pid) }

@@ -1,0 +1,90 @@
+package kiosk
+
+import (
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"time"
+)
+
+// ErrNoWebview is returned by Run in a build without the webview tag.
+var ErrNoWebview = errors.New("this build has no webview: rebuild with -tags webview")
+
+// PortalURL is the service's internal host, served through the proxy.
+const PortalURL = "http://kiosk.invalid/"
+
+// portalHost is the host of PortalURL.
+const portalHost = "kiosk.invalid"
+
+// Config is the configuration of `kiosk shell`: the supervisor and the
+// browser processes it starts.
+type Config struct {
+	// Logger receives the shell's logs. It must not be nil.
+	Logger *slog.Logger
+	// AdminURL is the base URL of the service's local API, such as
+	// "http://127.0.0.1:8080". It must not be empty.
+	AdminURL string
+	// TokenFile holds the API bearer token. If empty, DataDir/api.token.
+	TokenFile string
+	// ProxyAddr is the filtering proxy, host:port. It must not be empty.
+	ProxyAddr string
+	// DataDir is the service's data directory. Session profiles are made in
+	// DataDir/profiles, which must be writable by the shell's user.
+	DataDir string
+	// Windowed shows a normal window instead of the fullscreen kiosk (for
+	// developers).
+	Windowed bool
+	// Version is sent to the service with shell/hello.
+	Version string
+	// Executable is the program started as browser process, with BrowserArgs
+	// then the browser flags. If empty, the running executable.
+	Executable string
+	// BrowserArgs come before the browser flags. If nil, {"shell"}.
+	BrowserArgs []string
+	// Ping is the heartbeat period. If zero, 1 s.
+	Ping time.Duration
+	// HangAfter kills a browser process that has not answered the heartbeat
+	// for this long. If zero, 2 s.
+	HangAfter time.Duration
+	// Retry is the out-of-order retry period. If zero, 3 s.
+	Retry time.Duration
+}
+
+// profilesDir returns the parent of the session profiles.
+func (c *Config) profilesDir() string { return filepath.Join(c.DataDir, "profiles") }
+
+// tokenFile returns the token file path.
+func (c *Config) tokenFile() string {
+	if c.TokenFile != "" {
+		return c.TokenFile
+	}
+	return filepath.Join(c.DataDir, "api.token")
+}
+
+func (c *Config) ping() time.Duration      { return orDefault(c.Ping, time.Second) }
+func (c *Config) hangAfter() time.Duration { return orDefault(c.HangAfter, 2*time.Second) }
+func (c *Config) retry() time.Duration     { return orDefault(c.Retry, 3*time.Second) }
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// BrowserConfig is the configuration of one browser process, passed by the
+// supervisor as flags of `kiosk shell --browser`.
+type BrowserConfig struct {
+	// Logger must not be nil.
+	Logger *slog.Logger
+	// AdminURL, TokenFile and ProxyAddr are as in Config (TokenFile resolved).
+	AdminURL, TokenFile, ProxyAddr string
+	// Windowed shows a normal window.
+	Windowed bool
+	// OutOfOrder, when not empty, shows only the built-in "Terminal
+	// momentanément indisponible" screen with this technical detail, loads
+	// nothing from the network and never starts a session.
+	OutOfOrder string
+	// Retry is the out-of-order retry period. If zero, 3 s.
+	Retry time.Duration
+}

@@ -1,0 +1,102 @@
+//go:build webview && kiosktest
+
+package kiosk
+
+import (
+	"bufio"
+	"encoding/json"
+	"net"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// Test builds (-tags kiosktest) let the tests drive the page: when
+// KIOSK_TEST_CONTROL names a directory, the browser process listens on
+// DIR/browser.sock for JSON lines {"js": "..."} and answers each with
+// {"result": <JSON value>, "error": "..."} after evaluating it in the page
+// (WebKit's own evaluation hook). Production builds have no such socket.
+
+type evalResult struct {
+	Result json.RawMessage `json:"result,omitempty"`
+	URI    string          `json:"uri"`
+	Error  string          `json:"error,omitempty"`
+}
+
+var (
+	evalMu   sync.Mutex
+	evalSeq  int64
+	evalWait = map[int64]chan evalResult{}
+)
+
+func startControl(b *browser) {
+	dir := os.Getenv("KIOSK_TEST_CONTROL")
+	if dir == "" {
+		return
+	}
+	path := filepath.Join(dir, "browser.sock")
+	_ = os.Remove(path)
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		b.l.Error("test control socket", "err", err)
+		return
+	}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go b.serveControl(c)
+		}
+	}()
+}
+
+func (b *browser) serveControl(c net.Conn) {
+	defer c.Close()
+	sc := bufio.NewScanner(c)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	enc := json.NewEncoder(c)
+	for sc.Scan() {
+		var req struct {
+			JS string `json:"js"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
+			_ = enc.Encode(evalResult{Error: err.Error()})
+			continue
+		}
+		evalMu.Lock()
+		evalSeq++
+		id := evalSeq
+		ch := make(chan evalResult, 1)
+		evalWait[id] = ch
+		evalMu.Unlock()
+		var uri string
+		onMain(func() {
+			uri = b.g.uri()
+			if req.JS == "" {
+				b.evalDone(id, "null", "")
+				return
+			}
+			b.g.evalAsync(req.JS, id)
+		})
+		r := <-ch
+		r.URI = uri
+		_ = enc.Encode(r)
+	}
+}
+
+func (b *browser) evalDone(id int64, result, errMsg string) {
+	evalMu.Lock()
+	ch := evalWait[id]
+	delete(evalWait, id)
+	evalMu.Unlock()
+	if ch == nil {
+		return
+	}
+	r := evalResult{Error: errMsg}
+	if result != "" {
+		r.Result = json.RawMessage(result)
+	}
+	ch <- r
+}

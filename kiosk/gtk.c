@@ -1,0 +1,245 @@
+//go:build webview
+
+#include <string.h>
+#include "gtk.h"
+#include "_cgo_export.h"
+
+// Load events passed to goLoadEvent.
+enum { KIOSK_LOAD_COMMITTED = 1, KIOSK_LOAD_FINISHED = 2 };
+
+static gboolean refuse(void) { return TRUE; }
+
+// decide-policy: navigations go through Go's allowlist check; responses
+// that WebKit cannot display (downloads) are refused, so no file is written.
+static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
+                                 WebKitPolicyDecisionType type, gpointer data) {
+  switch (type) {
+  case WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION:
+  case WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION: {
+    WebKitNavigationAction *a = webkit_navigation_policy_decision_get_navigation_action(
+        WEBKIT_NAVIGATION_POLICY_DECISION(d));
+    const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(a));
+    const char *frame = webkit_navigation_action_get_frame_name(a);
+    char *redirect = NULL;
+    int action = goDecide((char *)(uri ? uri : ""),
+                          type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION,
+                          (char *)(frame ? frame : ""), &redirect);
+    if (action == 0) {
+      webkit_policy_decision_use(d);
+    } else {
+      webkit_policy_decision_ignore(d);
+      if (redirect != NULL) {
+        webkit_web_view_load_uri(view, redirect);
+      }
+    }
+    free(redirect);
+    return TRUE;
+  }
+  case WEBKIT_POLICY_DECISION_TYPE_RESPONSE: {
+    WebKitResponsePolicyDecision *r = WEBKIT_RESPONSE_POLICY_DECISION(d);
+    WebKitURIResponse *resp = webkit_response_policy_decision_get_response(r);
+    SoupMessageHeaders *h = webkit_uri_response_get_http_headers(resp);
+    const char *disp = h ? soup_message_headers_get_one(h, "Content-Disposition") : NULL;
+    while (disp != NULL && (*disp == ' ' || *disp == '\t')) {
+      disp++;
+    }
+    const char *mime = webkit_uri_response_get_mime_type(resp);
+    int pdf = mime && strcmp(mime, "application/pdf") == 0;
+    int attachment = disp && g_ascii_strncasecmp(disp, "attachment", 10) == 0;
+    if (!webkit_response_policy_decision_is_mime_type_supported(r) || (attachment && !pdf)) {
+      webkit_policy_decision_ignore(d);
+      goDownloadRefused((char *)webkit_uri_response_get_uri(resp), (char *)(mime ? mime : ""));
+      return TRUE;
+    }
+    // An attached PDF is shown, not saved.
+    webkit_policy_decision_use(d);
+    return TRUE;
+  }
+  default:
+    return FALSE;
+  }
+}
+
+// create (window.open that got past decide-policy): no new window, ever.
+static GtkWidget *on_create(WebKitWebView *view, WebKitNavigationAction *a, gpointer data) {
+  return NULL;
+}
+
+static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer data) {
+  const char *uri = webkit_web_view_get_uri(view);
+  if (ev == WEBKIT_LOAD_COMMITTED) {
+    goLoadEvent(KIOSK_LOAD_COMMITTED, (char *)(uri ? uri : ""));
+  } else if (ev == WEBKIT_LOAD_FINISHED) {
+    goLoadEvent(KIOSK_LOAD_FINISHED, (char *)(uri ? uri : ""));
+  }
+}
+
+static gboolean on_load_failed(WebKitWebView *view, WebKitLoadEvent ev, gchar *uri, GError *err,
+                               gpointer data) {
+  return goLoadFailed(uri, (char *)g_quark_to_string(err->domain), err->code, err->message);
+}
+
+static void on_web_process_terminated(WebKitWebView *view, WebKitWebProcessTerminationReason reason,
+                                      gpointer data) {
+  goWebProcessTerminated((int)reason);
+}
+
+static gboolean on_permission_request(WebKitWebView *view, WebKitPermissionRequest *req, gpointer data) {
+  webkit_permission_request_deny(req);
+  return TRUE;
+}
+
+static gboolean on_input(GtkWidget *w, GdkEvent *ev, gpointer data) {
+  goInput();
+  return FALSE;
+}
+
+// Downloads that start without a response decision (<a download>, blob:)
+// are cancelled before they choose a file.
+static gboolean on_decide_destination(WebKitDownload *dl, gchar *name, gpointer data) {
+  webkit_download_cancel(dl);
+  return TRUE;
+}
+
+static void on_download_started(WebKitWebContext *ctx, WebKitDownload *dl, gpointer data) {
+  WebKitURIRequest *req = webkit_download_get_request(dl);
+  goDownloadRefused((char *)webkit_uri_request_get_uri(req), "");
+  g_signal_connect(dl, "decide-destination", G_CALLBACK(on_decide_destination), NULL);
+  webkit_download_cancel(dl);
+}
+
+// fill_monitor covers the whole monitor, with or without a window manager.
+static void fill_monitor(GtkWidget *window) {
+  GdkDisplay *disp = gdk_display_get_default();
+  GdkMonitor *mon = gdk_display_get_primary_monitor(disp);
+  if (mon == NULL) {
+    mon = gdk_display_get_monitor(disp, 0);
+  }
+  gtk_window_set_decorated(GTK_WINDOW(window), FALSE);
+  if (mon != NULL) {
+    GdkRectangle g;
+    gdk_monitor_get_geometry(mon, &g);
+    gtk_window_move(GTK_WINDOW(window), g.x, g.y);
+    gtk_window_resize(GTK_WINDOW(window), g.width, g.height);
+    gtk_widget_set_size_request(window, g.width, g.height);
+  }
+  gtk_window_fullscreen(GTK_WINDOW(window));
+  gtk_window_set_keep_above(GTK_WINDOW(window), TRUE);
+}
+
+WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
+  WebKitWebView *view = WEBKIT_WEB_VIEW(gtk_bin_get_child(GTK_BIN(window)));
+
+  // Every request of this view goes to the filtering proxy, loopback
+  // included (no ignore-hosts): nothing loads directly.
+  WebKitNetworkProxySettings *ps = webkit_network_proxy_settings_new(proxy, NULL);
+  webkit_website_data_manager_set_network_proxy_settings(
+      webkit_web_view_get_website_data_manager(view), WEBKIT_NETWORK_PROXY_MODE_CUSTOM, ps);
+  webkit_network_proxy_settings_free(ps);
+
+  WebKitSettings *s = webkit_web_view_get_settings(view);
+  webkit_settings_set_enable_developer_extras(s, FALSE);
+  webkit_settings_set_javascript_can_access_clipboard(s, FALSE);
+  webkit_settings_set_enable_write_console_messages_to_stdout(s, FALSE);
+  webkit_settings_set_javascript_can_open_windows_automatically(s, FALSE);
+  webkit_settings_set_enable_back_forward_navigation_gestures(s, FALSE);
+
+  g_signal_connect(view, "context-menu", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "decide-policy", G_CALLBACK(on_decide_policy), NULL);
+  g_signal_connect(view, "create", G_CALLBACK(on_create), NULL);
+  g_signal_connect(view, "load-changed", G_CALLBACK(on_load_changed), NULL);
+  g_signal_connect(view, "load-failed", G_CALLBACK(on_load_failed), NULL);
+  g_signal_connect(view, "web-process-terminated", G_CALLBACK(on_web_process_terminated), NULL);
+  g_signal_connect(view, "permission-request", G_CALLBACK(on_permission_request), NULL);
+  g_signal_connect(view, "run-file-chooser", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "print", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "show-notification", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "button-press-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(view, "key-press-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(view, "touch-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(view, "scroll-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(webkit_web_view_get_context(view), "download-started",
+                   G_CALLBACK(on_download_started), NULL);
+
+  gtk_window_set_title(GTK_WINDOW(window), "Kiosk");
+  if (!windowed) {
+    // The resident cannot close the window; the shell ends it with gtk_main_quit.
+    g_signal_connect(window, "delete-event", G_CALLBACK(refuse), NULL);
+    fill_monitor(window);
+  } else {
+    gtk_window_resize(GTK_WINDOW(window), 1280, 800);
+  }
+  gtk_widget_grab_focus(GTK_WIDGET(view));
+  return view;
+}
+
+void kiosk_load(WebKitWebView *view, const char *uri) { webkit_web_view_load_uri(view, uri); }
+
+int kiosk_go_back(WebKitWebView *view) {
+  if (!webkit_web_view_can_go_back(view)) {
+    return 0;
+  }
+  webkit_web_view_go_back(view);
+  return 1;
+}
+
+const char *kiosk_uri(WebKitWebView *view) { return webkit_web_view_get_uri(view); }
+
+int kiosk_responsive(WebKitWebView *view) {
+  return webkit_web_view_get_is_web_process_responsive(view);
+}
+
+// kiosk_clear_clipboard empties CLIPBOARD and PRIMARY, and takes them from
+// the page so that nothing is left for a clipboard manager to keep.
+void kiosk_clear_clipboard(void) {
+  GdkAtom sel[] = {GDK_SELECTION_CLIPBOARD, GDK_SELECTION_PRIMARY};
+  for (int i = 0; i < 2; i++) {
+    GtkClipboard *cb = gtk_clipboard_get(sel[i]);
+    gtk_clipboard_set_text(cb, "", 0);
+    gtk_clipboard_clear(cb);
+  }
+}
+
+static void on_eval_done(GObject *obj, GAsyncResult *res, gpointer data) {
+  long id = (long)(intptr_t)data;
+  GError *err = NULL;
+  JSCValue *v = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(obj), res, &err);
+  if (v == NULL) {
+    goEvalDone(id, NULL, err ? err->message : "evaluation failed");
+    g_clear_error(&err);
+    return;
+  }
+  char *json = jsc_value_is_undefined(v) ? NULL : jsc_value_to_json(v, 0);
+  goEvalDone(id, json ? json : "null", NULL);
+  g_free(json);
+  g_object_unref(v);
+}
+
+// kiosk_eval evaluates js in the page and reports its JSON value to
+// goEvalDone (used by the test control socket).
+void kiosk_eval(WebKitWebView *view, const char *js, long id) {
+  webkit_web_view_evaluate_javascript(view, js, -1, NULL, NULL, NULL, on_eval_done,
+                                      (gpointer)(intptr_t)id);
+}
+
+void webview_bind(webview_t w, const char *name, void (*fn)(const char *seq, const char *req, void *arg),
+                  void *arg);
+
+static void on_binding(const char *seq, const char *req, void *arg) {
+  goBinding((char *)seq, (char *)req, (long)(intptr_t)arg);
+}
+
+// kiosk_bind binds the JS function name to goBinding with index.
+void kiosk_bind(webview_t w, const char *name, long index) {
+  webview_bind(w, name, on_binding, (void *)(intptr_t)index);
+}
+
+static gboolean on_idle(gpointer data) {
+  goDispatch((long)(intptr_t)data);
+  return G_SOURCE_REMOVE;
+}
+
+// kiosk_dispatch runs goDispatch(id) on the GTK main loop (thread-safe).
+void kiosk_dispatch(long id) {
+  g_idle_add_full(G_PRIORITY_HIGH_IDLE, on_idle, (gpointer)(intptr_t)id, NULL);
+}

@@ -1,0 +1,198 @@
+//go:build webview
+
+package kiosk
+
+/*
+#cgo pkg-config: gtk+-3.0 webkit2gtk-4.0
+#include <stdlib.h>
+#include "gtk.h"
+*/
+import "C"
+
+import (
+	"sync"
+	"unsafe"
+
+	// The C++ implementation of webview; the shell calls its C API.
+	_ "github.com/webview/webview_go"
+)
+
+// The browser process has one window, one view: the C callbacks reach it
+// through this package-level pointer, set once before the main loop runs.
+var theBrowser *browser
+
+// Load events from gtk.c.
+const (
+	loadCommitted = 1
+	loadFinished  = 2
+)
+
+//export goDecide
+func goDecide(uri *C.char, newWindow C.int, frame *C.char, redirect **C.char) C.int {
+	act, to := theBrowser.decide(C.GoString(uri), newWindow != 0, C.GoString(frame))
+	if act == navRedirect && to != "" {
+		*redirect = C.CString(to)
+	}
+	if act == navUse {
+		return 0
+	}
+	return 1
+}
+
+//export goLoadEvent
+func goLoadEvent(ev C.int, uri *C.char) { theBrowser.loadEvent(int(ev), C.GoString(uri)) }
+
+//export goLoadFailed
+func goLoadFailed(uri, domain *C.char, code C.int, msg *C.char) C.gboolean {
+	if theBrowser.loadFailed(C.GoString(uri), C.GoString(domain), int(code), C.GoString(msg)) {
+		return C.TRUE
+	}
+	return C.FALSE
+}
+
+//export goWebProcessTerminated
+func goWebProcessTerminated(reason C.int) { theBrowser.webProcessTerminated(int(reason)) }
+
+//export goInput
+func goInput() { theBrowser.input() }
+
+//export goDownloadRefused
+func goDownloadRefused(uri, mime *C.char) {
+	theBrowser.downloadRefused(C.GoString(uri), C.GoString(mime))
+}
+
+//export goEvalDone
+func goEvalDone(id C.long, json, errMsg *C.char) {
+	var res, e string
+	if json != nil {
+		res = C.GoString(json)
+	}
+	if errMsg != nil {
+		e = C.GoString(errMsg)
+	}
+	theBrowser.evalDone(int64(id), res, e)
+}
+
+//export goBinding
+func goBinding(seq, req *C.char, index C.long) {
+	theBrowser.binding(C.GoString(seq), C.GoString(req), int(index))
+}
+
+// Dispatching Go functions onto the GTK main loop.
+var (
+	dispatchMu   sync.Mutex
+	dispatchNext int64
+	dispatchFns  = map[int64]func(){}
+)
+
+//export goDispatch
+func goDispatch(id C.long) {
+	dispatchMu.Lock()
+	f := dispatchFns[int64(id)]
+	delete(dispatchFns, int64(id))
+	dispatchMu.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
+// onMain runs f on the GTK main loop. It's safe for concurrent use.
+func onMain(f func()) {
+	dispatchMu.Lock()
+	dispatchNext++
+	id := dispatchNext
+	dispatchFns[id] = f
+	dispatchMu.Unlock()
+	C.kiosk_dispatch(C.long(id))
+}
+
+// gui wraps the webview and its WebKitWebView. Its methods must be called
+// on the main loop (or before it runs).
+type gui struct {
+	w    C.webview_t
+	view *C.WebKitWebView
+}
+
+// newGUI creates the window and the view, with the proxy and the handlers.
+// It returns nil when GTK cannot open the display.
+func newGUI(proxyURL string, windowed bool) *gui {
+	w := C.webview_create(0, nil)
+	if w == nil {
+		return nil
+	}
+	p := C.CString(proxyURL)
+	defer C.free(unsafe.Pointer(p))
+	win := (*C.GtkWidget)(C.webview_get_window(w))
+	view := C.kiosk_setup(win, p, boolInt(windowed))
+	return &gui{w: w, view: view}
+}
+
+func boolInt(b bool) C.int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (g *gui) navigate(uri string) {
+	s := C.CString(uri)
+	defer C.free(unsafe.Pointer(s))
+	C.kiosk_load(g.view, s)
+}
+
+func (g *gui) setHTML(html string) {
+	s := C.CString(html)
+	defer C.free(unsafe.Pointer(s))
+	C.webview_set_html(g.w, s)
+}
+
+func (g *gui) init(js string) {
+	s := C.CString(js)
+	defer C.free(unsafe.Pointer(s))
+	C.webview_init(g.w, s)
+}
+
+func (g *gui) eval(js string) {
+	s := C.CString(js)
+	defer C.free(unsafe.Pointer(s))
+	C.webview_eval(g.w, s)
+}
+
+func (g *gui) evalAsync(js string, id int64) {
+	s := C.CString(js)
+	defer C.free(unsafe.Pointer(s))
+	C.kiosk_eval(g.view, s, C.long(id))
+}
+
+func (g *gui) bind(name string, index int) {
+	s := C.CString(name)
+	defer C.free(unsafe.Pointer(s))
+	C.kiosk_bind(g.w, s, C.long(index))
+}
+
+// reply answers a binding call; it may be called from any goroutine.
+func (g *gui) reply(seq string, ok bool, resultJSON string) {
+	s, r := C.CString(seq), C.CString(resultJSON)
+	defer C.free(unsafe.Pointer(s))
+	defer C.free(unsafe.Pointer(r))
+	status := C.int(0)
+	if !ok {
+		status = 1
+	}
+	C.webview_return(g.w, s, status, r)
+}
+
+func (g *gui) uri() string {
+	u := C.kiosk_uri(g.view)
+	if u == nil {
+		return ""
+	}
+	return C.GoString(u)
+}
+
+func (g *gui) goBack() bool     { return C.kiosk_go_back(g.view) != 0 }
+func (g *gui) responsive() bool { return C.kiosk_responsive(g.view) != 0 }
+func (g *gui) clearClipboard()  { C.kiosk_clear_clipboard() }
+func (g *gui) run()             { C.webview_run(g.w) }
+func (g *gui) quit()            { C.webview_terminate(g.w) }
+func (g *gui) destroy()         { C.webview_destroy(g.w) }

@@ -1,0 +1,31 @@
+// C side of the browser process (WebKitGTK). Built only with the webview tag.
+#ifndef KIOSK_GTK_H
+#define KIOSK_GTK_H
+
+#include <gtk/gtk.h>
+#include <webkit2/webkit2.h>
+
+// The C API of webview_go's library (linked through its Go package).
+typedef void *webview_t;
+webview_t webview_create(int debug, void *window);
+void webview_destroy(webview_t w);
+void webview_run(webview_t w);
+void webview_terminate(webview_t w);
+void *webview_get_window(webview_t w);
+void webview_navigate(webview_t w, const char *url);
+void webview_set_html(webview_t w, const char *html);
+void webview_init(webview_t w, const char *js);
+void webview_eval(webview_t w, const char *js);
+void webview_return(webview_t w, const char *seq, int status, const char *result);
+
+void kiosk_bind(webview_t w, const char *name, long index);
+void kiosk_dispatch(long id);
+WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed);
+void kiosk_load(WebKitWebView *view, const char *uri);
+int kiosk_go_back(WebKitWebView *view);
+const char *kiosk_uri(WebKitWebView *view);
+void kiosk_clear_clipboard(void);
+void kiosk_eval(WebKitWebView *view, const char *js, long id);
+int kiosk_responsive(WebKitWebView *view);
+
+#endif

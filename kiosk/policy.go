@@ -1,0 +1,107 @@
+package kiosk
+
+import (
+	"net/url"
+	"strings"
+	"sync/atomic"
+
+	"github.com/communes/kiosk/allowlist"
+)
+
+// navAction is what decide-policy does with a navigation.
+type navAction int
+
+const (
+	navUse      navAction = iota // let it load
+	navIgnore                    // drop it silently
+	navRedirect                  // drop it and load another URL in the view
+)
+
+// navigator decides top-level navigations with the allowlist, the same
+// matcher as the proxy. It's safe for concurrent use.
+type navigator struct {
+	list       atomic.Pointer[allowlist.List]
+	supervised atomic.Bool
+	lang       atomic.Pointer[string]
+}
+
+// decide returns what to do with a navigation of the main frame to raw.
+// newWindow is true for target=_blank and window.open: an allowed URL then
+// loads in the same view.
+func (n *navigator) decide(raw string, newWindow bool) (navAction, string) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return navIgnore, ""
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https":
+	case "about":
+		// load_html (the built-in screens) navigates to about:blank.
+		if raw == "about:blank" && !newWindow {
+			return navUse, ""
+		}
+		return navIgnore, ""
+	case "blob":
+		// A blob: URL belongs to the origin that made it (a PDF built by an
+		// allowed page): judge that origin.
+		inner, err := url.Parse(u.Opaque)
+		if err != nil || (inner.Scheme != "http" && inner.Scheme != "https") || !n.allowed(inner.String()) {
+			return navIgnore, ""
+		}
+		if newWindow {
+			return navRedirect, raw
+		}
+		return navUse, ""
+	default:
+		// file:, data:, javascript:, mailto:, ftp:, anything else.
+		return navIgnore, ""
+	}
+	if isPortal(u) || n.allowed(raw) {
+		if newWindow {
+			return navRedirect, raw
+		}
+		return navUse, ""
+	}
+	return navRedirect, n.blockedURL(u.Hostname())
+}
+
+// allowed matches raw (http or https) against the current allowlist. With no
+// list yet, only the portal is allowed.
+func (n *navigator) allowed(raw string) bool {
+	l := n.list.Load()
+	if l == nil {
+		return false
+	}
+	d, err := l.MatchURL(raw, n.supervised.Load())
+	return err == nil && d.Allowed
+}
+
+// blockedURL is the portal's blocked page for host.
+func (n *navigator) blockedURL(host string) string {
+	q := url.Values{"host": {host}}
+	if p := n.lang.Load(); p != nil && *p != "" {
+		q.Set("lang", *p)
+	}
+	return PortalURL + "blocked?" + q.Encode()
+}
+
+// portalURL returns the portal page path (such as "home") in the session's
+// language.
+func (n *navigator) portalURL(path string) string {
+	if p := n.lang.Load(); p != nil && *p != "" {
+		return PortalURL + path + "?" + url.Values{"lang": {*p}}.Encode()
+	}
+	return PortalURL + path
+}
+
+// isPortal reports whether u is on the service's internal host, plain http
+// on the default port.
+func isPortal(u *url.URL) bool {
+	return u.Scheme == "http" && u.Host == portalHost && u.User == nil
+}
+
+// isPortalURL is isPortal for a string.
+func isPortalURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && isPortal(u)
+}

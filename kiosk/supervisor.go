@@ -1,0 +1,207 @@
+package kiosk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// supervisor runs browser processes one after another, one per resident
+// session, and wipes each one's profile before the next starts.
+type supervisor struct {
+	conf  *Config
+	l     *slog.Logger
+	api   *apiClient
+	hello bool // shell/hello was accepted
+}
+
+// startGrace is how long a new browser process may take to answer its
+// first heartbeat (GTK and WebKit start-up).
+const startGrace = 10 * time.Second
+
+// runSupervisor runs the shell until ctx is done.
+func runSupervisor(ctx context.Context, conf *Config) error {
+	if conf.Logger == nil || conf.AdminURL == "" || conf.ProxyAddr == "" || conf.DataDir == "" {
+		return errors.New("kiosk shell: Logger, AdminURL, ProxyAddr and DataDir are required")
+	}
+	s := &supervisor{
+		conf: conf,
+		l:    conf.Logger.With("component", "shell"),
+		api:  newAPIClient(conf.AdminURL, conf.tokenFile()),
+	}
+	// A profile left by an earlier run (power cut, killed shell) is wiped
+	// before anyone sits down.
+	if err := wipeLeftovers(conf.profilesDir()); err != nil {
+		s.l.Error("wiping leftover profiles", "err", err)
+		if err := s.outOfOrder(ctx, err, func() error { return wipeLeftovers(conf.profilesDir()) }); err != nil {
+			return err
+		}
+	}
+	s.sayHello(ctx)
+	for ctx.Err() == nil {
+		s.sayHello(ctx)
+		if err := s.runSession(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sayHello tells the service a (new) shell runs, once. An open session of
+// an earlier shell ends as crash; the leftovers are already wiped.
+func (s *supervisor) sayHello(ctx context.Context) {
+	if s.hello {
+		return
+	}
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	st, err := s.api.post(cctx, "/api/shell/hello", map[string]string{"version": s.conf.Version})
+	if err != nil {
+		s.l.Warn("service not reachable yet", "err", err)
+		return
+	}
+	s.hello = true
+	if st.State == stateWiping || st.State == stateOutOfOrder {
+		s.report(ctx, nil)
+	}
+}
+
+// runSession runs one browser process in a fresh profile, then wipes it.
+func (s *supervisor) runSession(ctx context.Context) error {
+	dir, err := newProfile(s.conf.profilesDir())
+	if err != nil {
+		s.l.Error("creating profile", "err", err)
+		return s.outOfOrder(ctx, err, func() error {
+			d, err := newProfile(s.conf.profilesDir())
+			if err == nil {
+				err = wipeProfile(d)
+			}
+			return err
+		})
+	}
+	start := time.Now()
+	c, err := startChild(s.conf, dir, s.browserFlags(""), s.l)
+	if err != nil {
+		_ = wipeProfile(dir)
+		return fmt.Errorf("starting browser: %w", err)
+	}
+	s.l.Info("browser started", "pid", c.cmd.Process.Pid, "profile", dir)
+	go func() {
+		select {
+		case <-c.ready:
+			s.l.Info("welcome ready", "pid", c.cmd.Process.Pid, "after", time.Since(start).Round(time.Millisecond))
+		case <-c.done:
+		}
+	}()
+	res := c.watch(ctx, s.conf.ping(), s.conf.hangAfter(), startGrace)
+	end := time.Now()
+	s.l.Info("browser ended", "pid", c.cmd.Process.Pid, "why", res.why, "crashed", res.crashed, "session", res.session)
+	if res.crashed {
+		s.post(ctx, "/api/shell/crash")
+	}
+	werr := wipeProfile(dir)
+	if werr == nil {
+		s.l.Info("profile wiped", "profile", dir, "took", time.Since(end).Round(time.Millisecond))
+		s.report(ctx, nil)
+		return nil
+	}
+	s.l.Error("wipe failed: terminal out of order", "err", werr)
+	return s.outOfOrder(ctx, werr, func() error { return wipeProfile(dir) })
+}
+
+// outOfOrder reports cause, shows the built-in "Terminal momentanément
+// indisponible" screen in a browser process that loads nothing, and retries
+// fix until it succeeds (then reports the wipe) or ctx is done.
+func (s *supervisor) outOfOrder(ctx context.Context, cause error, fix func() error) error {
+	s.report(ctx, cause)
+	for ctx.Err() == nil {
+		dir, err := newProfile(s.conf.profilesDir())
+		if err != nil {
+			// Nowhere to start even the out-of-order screen: keep trying.
+			dir = ""
+		}
+		var c *child
+		if dir != "" {
+			c, err = startChild(s.conf, dir, s.browserFlags(cause.Error()), s.l)
+			if err != nil {
+				s.l.Error("starting out-of-order screen", "err", err)
+			}
+		}
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		if c != nil {
+			go func() { c.watch(cctx, s.conf.ping(), s.conf.hangAfter(), startGrace); close(done) }()
+		} else {
+			close(done)
+		}
+		fixed := s.retryUntil(ctx, done, fix)
+		cancel()
+		<-done
+		if dir != "" {
+			if err := wipeProfile(dir); err != nil {
+				cause = err
+				continue
+			}
+		}
+		if fixed {
+			s.l.Info("wipe succeeded: terminal back in order")
+			s.report(ctx, nil)
+			return nil
+		}
+	}
+	return nil
+}
+
+// retryUntil runs fix every retry period until it succeeds (true), ctx ends
+// or done closes (false).
+func (s *supervisor) retryUntil(ctx context.Context, done <-chan struct{}, fix func() error) bool {
+	t := time.NewTicker(s.conf.retry())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-done:
+			return false
+		case <-t.C:
+			err := fix()
+			if err == nil {
+				return true
+			}
+			s.l.Warn("still out of order", "err", err)
+		}
+	}
+}
+
+// report tells the service how the wipe went. The service may be down: the
+// next browser process then shows the out-of-order screen anyway.
+func (s *supervisor) report(ctx context.Context, wipeErr error) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.api.wiped(cctx, wipeErr); err != nil {
+		s.l.Warn("reporting wipe", "err", err)
+	}
+}
+
+// post sends a bodiless action, logging a failure.
+func (s *supervisor) post(ctx context.Context, path string) {
+	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := s.api.post(cctx, path, nil); err != nil {
+		s.l.Warn("calling service", "path", path, "err", err)
+	}
+}
+
+// browserFlags returns the flags of a browser process.
+func (s *supervisor) browserFlags(outOfOrder string) []string {
+	f := []string{"--admin", s.conf.AdminURL, "--api-token-file", s.conf.tokenFile(), "--proxy", s.conf.ProxyAddr}
+	if s.conf.Windowed {
+		f = append(f, "--windowed")
+	}
+	if outOfOrder != "" {
+		f = append(f, "--out-of-order", outOfOrder)
+	}
+	return f
+}
