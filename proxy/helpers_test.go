@@ -302,6 +302,17 @@ type env struct {
 // newEnv starts an origin and the proxy. mod may adjust the Config.
 func newEnv(t testing.TB, mod func(*proxy.Config)) *env {
 	t.Helper()
+	return newEnvWith(t, func(_ *env, c *proxy.Config) {
+		if mod != nil {
+			mod(c)
+		}
+	})
+}
+
+// newEnvWith is newEnv with a mod that also sees the env (its origin and
+// network exist when mod runs).
+func newEnvWith(t testing.TB, mod func(*env, *proxy.Config)) *env {
+	t.Helper()
 	e := &env{origin: newOrigin(t), rec: &recorder{}, pol: &policy{overrides: map[string]bool{}}}
 	e.net = newFakeNet(e.origin)
 	list := loadList(t)
@@ -314,7 +325,7 @@ func newEnv(t testing.TB, mod func(*proxy.Config)) *env {
 		Dial:      e.net.Dial,
 	}
 	if mod != nil {
-		mod(c)
+		mod(e, c)
 	}
 	p, err := proxy.New(c)
 	if err != nil {
