@@ -26,11 +26,6 @@ func (p period) FromValue() string { return p.From.Format(dateLayout) }
 // ToValue is the last day as AAAA-MM-JJ.
 func (p period) ToValue() string { return p.To.Format(dateLayout) }
 
-// Query is the period as URL query parameters.
-func (p period) Query() string {
-	return url.Values{"from": {p.FromValue()}, "to": {p.ToValue()}}.Encode()
-}
-
 // dayStart returns midnight of t's day in loc.
 func dayStart(t time.Time, loc *time.Location) time.Time {
 	y, m, d := t.In(loc).Date()
