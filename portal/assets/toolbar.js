@@ -1,0 +1,254 @@
+// kiosk toolbar: injected by the shell (webview Init) into the top frame of
+// every page. It shows Accueil, Retour, the time left, "Besoin d'aide" and
+// "Terminer ma session", the idle countdown and the time warning, in the
+// session language. It reserves its space at the top of the page (and moves
+// the page's own fixed headers below it) so that it never covers the page.
+// It talks to the shell through the bound functions of docs/api.md.
+// Everything is built with DOM calls (no innerHTML: Trusted Types) and
+// styled in a closed shadow root (constructable stylesheet: page CSP).
+(function (S, PORTAL) {
+  'use strict';
+  if (window.top !== window || window.__kioskToolbar) { return; }
+  window.__kioskToolbar = true;
+
+  var BAR = 76;           // bar height, px
+  var POLL = 1000;        // kioskState() poll, ms
+  var ACTIVITY = 5000;    // kioskActivity() throttle, ms
+  var state = null, stateAt = 0, reserved = -1;
+  var helpUntil = 0, confirming = false, lastActivity = 0;
+  var host, root, ui = {};
+  var shifted = new Map(); // page element -> its own top, px
+
+  var CSS = [
+    ':host{all:initial}',
+    '*{box-sizing:border-box;font-family:"Noto Sans","DejaVu Sans",Arial,sans-serif}',
+    '.bar{position:fixed;top:0;left:0;right:0;height:' + BAR + 'px;z-index:2147483647;display:flex;align-items:center;gap:10px;padding:0 12px;background:#10105a;color:#fff;font-size:22px;font-weight:700;line-height:1.2}',
+    '.bar button{min-height:56px;min-width:56px;padding:0 18px;font:inherit;font-weight:700;border-radius:10px;border:2px solid #fff;background:#fff;color:#10105a;cursor:pointer;white-space:nowrap}',
+    '.bar button.end{background:#c9191e;color:#fff}',
+    'button:focus-visible{outline:4px solid #ffd43b;outline-offset:2px}',
+    '.time{flex:1;text-align:center;font-size:24px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}',
+    '.time.low{color:#ffd43b}',
+    '.banner{position:fixed;top:' + BAR + 'px;left:0;right:0;z-index:2147483647;padding:12px 20px;font-size:22px;font-weight:700;line-height:1.3;background:#ffe9a8;color:#161616;border-bottom:3px solid #b34000}',
+    '.banner p{margin:0}',
+    '.overlay{position:fixed;top:0;left:0;right:0;bottom:0;z-index:2147483647;background:rgba(16,16,90,.94);display:flex;align-items:center;justify-content:center}',
+    '.card{background:#fff;color:#161616;border-radius:18px;padding:40px;max-width:760px;width:calc(100% - 48px);text-align:center}',
+    '.card h2{font-size:40px;line-height:1.2;margin:0 0 16px}',
+    '.card p{font-size:24px;line-height:1.4;margin:8px 0}',
+    '.count{font-size:96px;font-weight:700;color:#000091;margin:8px 0}',
+    '.actions{display:flex;gap:16px;justify-content:center;flex-wrap:wrap;margin-top:24px}',
+    '.card button{min-height:72px;min-width:160px;padding:0 36px;font-size:28px;font-weight:700;border-radius:12px;border:3px solid #000091;background:#000091;color:#fff;cursor:pointer}',
+    '.card button.secondary{background:#fff;color:#000091}',
+    '[hidden]{display:none!important}',
+    '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
+  ].join('\n');
+
+  function lang() { return (state && S[state.lang]) ? state.lang : 'fr'; }
+  function t(key, n) {
+    var s = S[lang()][key] || S.fr[key] || '';
+    return n === undefined ? s : s.replace('{n}', String(n));
+  }
+  function call(name, arg) {
+    var f = window[name];
+    if (typeof f !== 'function') { return null; }
+    try {
+      return Promise.resolve(arg === undefined ? f() : f(arg));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+  function el(tag, cls, parent) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (parent) { parent.appendChild(e); }
+    return e;
+  }
+  function button(parent, cls, action) {
+    var b = el('button', cls, parent);
+    b.type = 'button';
+    b.addEventListener('click', function (ev) { ev.preventDefault(); ev.stopPropagation(); action(); });
+    return b;
+  }
+  function elapsed() { return (Date.now() - stateAt) / 1000; }
+  function inSession() { return !!state && (state.state === 'active' || state.state === 'countdown'); }
+
+  function build() {
+    host = document.createElement('kiosk-toolbar');
+    host.style.setProperty('all', 'initial', 'important');
+    root = host.attachShadow({ mode: 'closed' });
+    if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function') {
+      var sheet = new CSSStyleSheet();
+      sheet.replaceSync(CSS);
+      root.adoptedStyleSheets = [sheet];
+    } else {
+      el('style', '', root).textContent = CSS;
+    }
+    ui.bar = el('div', 'bar', root);
+    ui.bar.setAttribute('role', 'toolbar');
+    ui.home = button(ui.bar, 'home', function () {
+      if (!call('kioskHome')) { location.href = PORTAL + 'home?lang=' + lang(); }
+    });
+    ui.back = button(ui.bar, 'back', function () {
+      if (!call('kioskBack')) { history.back(); }
+    });
+    ui.time = el('div', 'time', ui.bar);
+    ui.timeLabel = el('span', 'label', ui.time);
+    ui.timeValue = el('span', 'value', ui.time);
+    ui.help = button(ui.bar, 'help', function () {
+      call('kioskHelp');
+      helpUntil = Date.now() + 10000;
+      render();
+    });
+    ui.end = button(ui.bar, 'end', function () { confirming = true; render(); });
+    ui.banner = el('div', 'banner', root);
+    ui.bannerText = el('p', '', ui.banner);
+
+    ui.idle = el('div', 'overlay idle', root);
+    var card = el('div', 'card', ui.idle);
+    card.setAttribute('role', 'alertdialog');
+    ui.idleTitle = el('h2', '', card);
+    ui.idleCount = el('div', 'count', card);
+    ui.idleText = el('p', '', card);
+    var acts = el('div', 'actions', card);
+    ui.cont = button(acts, 'continue', function () {
+      call('kioskContinue');
+      if (state) { state.state = 'active'; }
+      render();
+    });
+
+    ui.confirm = el('div', 'overlay confirm', root);
+    card = el('div', 'card', ui.confirm);
+    card.setAttribute('role', 'alertdialog');
+    ui.confirmText = el('h2', '', card);
+    acts = el('div', 'actions', card);
+    ui.yes = button(acts, 'yes', function () { confirming = false; call('kioskEnd'); render(); });
+    ui.no = button(acts, 'secondary no', function () { confirming = false; render(); });
+    document.documentElement.appendChild(host);
+  }
+
+  function setText(e, s) { if (e.textContent !== s) { e.textContent = s; } }
+  function show(e, on) { if (e.hidden === on) { e.hidden = !on; } }
+
+  function render() {
+    if (!host) {
+      if (!document.documentElement) { return; }
+      build();
+    }
+    if (!host.isConnected) { document.documentElement.appendChild(host); }
+    var on = inSession();
+    var dir = lang() === 'ar' ? 'rtl' : 'ltr';
+    [ui.bar, ui.banner, ui.idle, ui.confirm].forEach(function (e) { e.dir = dir; e.lang = lang(); });
+    show(ui.bar, on);
+    if (!on) {
+      confirming = false;
+      show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false);
+      reserve(0);
+      return;
+    }
+    var left = Math.max(0, state.remaining_s - elapsed());
+    var mins = Math.ceil(left / 60);
+    setText(ui.home, t('bar.home'));
+    setText(ui.back, t('bar.back'));
+    setText(ui.help, t('bar.help'));
+    setText(ui.end, t('bar.end'));
+    setText(ui.timeLabel, t('bar.left') + ' ');
+    setText(ui.timeValue, t('bar.min', mins));
+    ui.time.classList.toggle('low', !!state.warning);
+
+    var lines = [];
+    if (state.message) { lines.push(state.message); }
+    if (Date.now() < helpUntil) { lines.push(t('help.sent')); }
+    if (state.warning) { lines.push(t('warn.text', mins)); }
+    setText(ui.bannerText, lines.join(' — '));
+    show(ui.banner, lines.length > 0);
+
+    var idle = state.state === 'countdown';
+    if (idle) {
+      var secs = Math.max(0, Math.ceil(state.countdown_s - elapsed()));
+      setText(ui.idleTitle, t('idle.title'));
+      setText(ui.idleCount, String(secs));
+      setText(ui.idleText, t('idle.text', secs));
+      setText(ui.cont, t('idle.continue'));
+    }
+    show(ui.idle, idle);
+    show(ui.confirm, confirming && !idle);
+    if (confirming) {
+      setText(ui.confirmText, t('confirm.text'));
+      setText(ui.yes, t('confirm.yes'));
+      setText(ui.no, t('confirm.no'));
+    }
+    reserve(BAR + (lines.length > 0 ? ui.banner.offsetHeight : 0));
+  }
+
+  // reserve pushes the page down by px and moves its top-fixed elements.
+  function reserve(px) {
+    if (px === reserved) { return; }
+    reserved = px;
+    var s = document.documentElement.style;
+    if (px > 0) { s.setProperty('margin-top', px + 'px', 'important'); } else { s.removeProperty('margin-top'); }
+    shifted.forEach(function (top, e) { placeShifted(e, top); });
+    scan();
+  }
+  function placeShifted(e, top) {
+    if (reserved > 0) { e.style.setProperty('top', (top + reserved) + 'px', 'important'); } else { e.style.removeProperty('top'); }
+  }
+
+  // scan finds the page's fixed and sticky elements near the top and moves
+  // them below the reserved space.
+  var scanTimer = 0;
+  function scan() {
+    if (reserved <= 0 || !document.body) { return; }
+    var all = document.body.getElementsByTagName('*');
+    for (var i = 0; i < all.length && i < 5000; i++) {
+      var e = all[i];
+      if (shifted.has(e)) { continue; }
+      var cs = getComputedStyle(e);
+      if (cs.position !== 'fixed' && cs.position !== 'sticky') { continue; }
+      var top = parseFloat(cs.top);
+      if (isNaN(top) || top >= BAR) { continue; }
+      shifted.set(e, top);
+      placeShifted(e, top);
+    }
+  }
+  function scheduleScan() {
+    if (scanTimer || reserved <= 0) { return; }
+    scanTimer = setTimeout(function () { scanTimer = 0; scan(); }, 500);
+  }
+
+  function setState(s) {
+    if (!s || typeof s !== 'object') { return; }
+    state = s;
+    stateAt = Date.now();
+    render();
+  }
+  window.kioskUpdate = setState;
+
+  function poll() {
+    var p = call('kioskState');
+    if (p) { p.then(setState, function () {}); }
+  }
+
+  function activity() {
+    var now = Date.now();
+    if (!inSession() || state.state !== 'active' || now - lastActivity < ACTIVITY) { return; }
+    lastActivity = now;
+    call('kioskActivity');
+  }
+  ['pointerdown', 'keydown', 'touchstart', 'wheel'].forEach(function (ev) {
+    window.addEventListener(ev, activity, { capture: true, passive: true });
+  });
+
+  function start() {
+    render();
+    poll();
+    setInterval(function () { poll(); render(); }, POLL);
+    if (window.MutationObserver && document.body) {
+      new MutationObserver(scheduleScan).observe(document.body, { childList: true, subtree: true, attributes: true, attributeFilter: ['class', 'style'] });
+    }
+    window.addEventListener('load', scan);
+  }
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+  } else {
+    start();
+  }
+})(/*STRINGS*/{}, /*PORTAL*/"http://kiosk.invalid/");

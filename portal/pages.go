@@ -1,0 +1,156 @@
+package portal
+
+import (
+	"bytes"
+	"html"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// page is the data of one page template.
+type page struct {
+	Page      string // template name
+	Lang, Dir string
+	Title     string
+	CSS       template.CSS
+	JS        template.JS
+	Data      map[string]any // JSON for portal.js
+
+	msgs map[string]string
+
+	// Welcome and home.
+	WelcomeText string
+	Languages   []langLink
+	Tiles       []tile
+	StartOnTile bool
+	StartHref   string
+	// Blocked.
+	Host string
+	// End.
+	SatisfactionSeconds int
+}
+
+// langLink is one choice of the welcome screen's language list.
+type langLink struct {
+	Code, Name, Dir, Href string
+	Current              bool
+}
+
+// tile is one site of the welcome and home pages.
+type tile struct {
+	Name, Category, Icon, Href string
+}
+
+// T returns the message key in the page language (French when missing).
+func (p *page) T(key string) string {
+	if s, ok := p.msgs[key]; ok {
+		return s
+	}
+	return messages["fr"][key]
+}
+
+// WithHost returns message key with {host} replaced by the page's host in
+// bold, HTML-escaped.
+func (p *page) WithHost(key string) template.HTML {
+	before, after, _ := strings.Cut(p.T(key), "{host}")
+	return template.HTML(html.EscapeString(before) + `<span class="host" dir="ltr">` +
+		html.EscapeString(p.Host) + `</span>` + html.EscapeString(after))
+}
+
+// basePage returns the common data of page name with title key.
+func (h *Handler) basePage(r *http.Request, name, titleKey string) *page {
+	l := h.lang(r)
+	dir := "ltr"
+	if l.RTL {
+		dir = "rtl"
+	}
+	p := &page{
+		Page: name, Lang: l.Code, Dir: dir,
+		CSS: template.CSS(pageCSS), JS: template.JS(pageJS),
+		msgs: messages[l.Code],
+		SatisfactionSeconds: int(h.conf.SatisfactionTimeout.Seconds()),
+	}
+	p.Title = p.T(titleKey)
+	p.Data = map[string]any{"page": name, "lang": l.Code, "satisfaction_s": p.SatisfactionSeconds}
+	return p
+}
+
+// welcomePage is the screen shown between sessions.
+func (h *Handler) welcomePage(r *http.Request) *page {
+	p := h.basePage(r, "welcome", "welcome.title")
+	p.WelcomeText = strings.TrimSpace(h.conf.WelcomeText[p.Lang])
+	for _, l := range h.langs {
+		dir := "ltr"
+		if l.RTL {
+			dir = "rtl"
+		}
+		p.Languages = append(p.Languages, langLink{
+			Code: l.Code, Name: l.Name, Dir: dir, Current: l.Code == p.Lang,
+			Href: Base + "?lang=" + l.Code,
+		})
+	}
+	p.Tiles = h.tiles(p)
+	p.StartOnTile = true
+	p.StartHref = Base + "home?lang=" + p.Lang
+	return p
+}
+
+// homePage is the session's start page.
+func (h *Handler) homePage(r *http.Request) *page {
+	p := h.basePage(r, "home", "home.title")
+	p.Tiles = h.tiles(p)
+	return p
+}
+
+// tiles returns the tiles of the open sites that have a home page.
+func (h *Handler) tiles(p *page) []tile {
+	var ts []tile
+	dir := h.iconsDir()
+	for _, s := range h.sites() {
+		if s.Home == "" {
+			continue
+		}
+		slug := categorySlug(s.Category)
+		cat := s.Category
+		if slug != "autre" {
+			cat = p.T("cat." + slug)
+		}
+		icon := Base + "icons/default/" + slug + ".svg"
+		if s.Icon != "" && iconExists(dir, s.Icon) {
+			icon = Base + "icons/" + url.PathEscape(s.Icon)
+		}
+		ts = append(ts, tile{
+			Name: s.Name, Category: cat, Icon: icon,
+			Href: Base + "go?site=" + url.QueryEscape(s.Name) + "&lang=" + p.Lang,
+		})
+	}
+	return ts
+}
+
+// render executes p into a buffer, then writes it with status and the
+// page headers.
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
+	var buf bytes.Buffer
+	if err := pages.ExecuteTemplate(&buf, p.Page, p); err != nil {
+		h.log.Error("rendering page", "page", p.Page, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Security-Policy", pageCSP)
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// lower returns s in lower case (category names).
+func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
