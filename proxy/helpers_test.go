@@ -297,6 +297,7 @@ type env struct {
 	proxy  *proxy.Proxy
 	srv    *httptest.Server
 	url    *url.URL
+	list   *allowlist.List
 }
 
 // newEnv starts an origin and the proxy. mod may adjust the Config.
@@ -316,6 +317,7 @@ func newEnvWith(t testing.TB, mod func(*env, *proxy.Config)) *env {
 	e := &env{origin: newOrigin(t), rec: &recorder{}, pol: &policy{overrides: map[string]bool{}}}
 	e.net = newFakeNet(e.origin)
 	list := loadList(t)
+	e.list = list
 	c := &proxy.Config{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Allowlist: func() *allowlist.List { return list },
@@ -338,6 +340,12 @@ func newEnvWith(t testing.TB, mod func(*env, *proxy.Config)) *env {
 	t.Cleanup(func() { e.srv.Close(); _ = p.Close() })
 	e.url, _ = url.Parse(e.srv.URL)
 	return e
+}
+
+// allowlistFunc returns a Config.Allowlist serving the test list.
+func (e *env) allowlistFunc() func() *allowlist.List {
+	l := e.list
+	return func() *allowlist.List { return l }
 }
 
 // client returns an HTTP client that uses the proxy, trusts the origin's
