@@ -1,6 +1,7 @@
 package usage
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -49,18 +51,20 @@ func Open(c *Config) (*Store, error) {
 		timeout = DefaultOpenTimeout
 	}
 
-	if fi, err := os.Stat(c.Path); err == nil && fi.Size() > 0 {
+	fi, err := os.Stat(c.Path)
+	existing := err == nil && fi.Size() > 0
+	if existing {
 		// Check an existing file read-only first, so that a bad one is never written.
-		if err = check(c.Path, fi.Size(), timeout); err != nil {
+		if err = check(c.Path, timeout); err != nil {
 			return nil, fmt.Errorf("opening usage file %s: %w", c.Path, err)
 		}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("opening usage file: %w", err)
 	}
 
-	db, err := bbolt.Open(c.Path, 0o600, &bbolt.Options{Timeout: timeout})
+	db, err := openRW(c.Path, timeout)
 	if err != nil {
-		return nil, fmt.Errorf("opening usage file %s: %w", c.Path, lockErr(err))
+		return nil, fmt.Errorf("opening usage file %s: %w", c.Path, err)
 	}
 	s.db = db
 	if err = s.init(); err != nil {
@@ -80,6 +84,24 @@ func Open(c *Config) (*Store, error) {
 	}
 
 	return s, nil
+}
+
+// openRW opens the file for writing. bbolt reads the free page list here, so a damaged
+// file can still fail at this point: it's reported as ErrCorrupt, not a crash.
+func openRW(path string, timeout time.Duration) (db *bbolt.DB, err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			db, err = nil, fmt.Errorf("%w: opening it failed: %v", ErrCorrupt, p)
+		}
+	}()
+
+	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: timeout})
+	if err != nil {
+		return nil, lockErr(err)
+	}
+
+	return db, nil
 }
 
 // lockErr turns bbolt's lock timeout into ErrLocked.
@@ -122,7 +144,7 @@ func (s *Store) init() error {
 
 // check opens the existing file read-only and verifies that it's a readable kiosk
 // usage file of a schema this version knows. It never writes.
-func check(path string, size int64, timeout time.Duration) (err error) {
+func check(path string, timeout time.Duration) (err error) {
 	// A damaged file can make bbolt read outside the mapping or fail an assertion:
 	// turn both into ErrCorrupt rather than a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -143,13 +165,16 @@ func check(path string, size int64, timeout time.Duration) (err error) {
 	}
 	defer func() { _ = db.Close() }()
 
-	return db.View(func(tx *bbolt.Tx) error {
-		if tx.Size() > size {
-			return fmt.Errorf("%w: truncated (%d bytes, %d expected)", ErrCorrupt, size, tx.Size())
-		}
+	// The shared lock is held: nobody writes the file while it's read.
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err = rawCheck(data); err != nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
 
-		return checkLayout(tx)
-	})
+	return db.View(checkLayout)
 }
 
 // checkLayout verifies the schema version and reads every key of the file.
@@ -192,6 +217,18 @@ func checkLayout(tx *bbolt.Tx) error {
 	return nil
 }
 
+// sink receives touch's results so that the reads aren't optimised away.
+var sink atomic.Uint32
+
+// touch reads every byte of b.
+func touch(b []byte) {
+	var x byte
+	for _, c := range b {
+		x ^= c
+	}
+	sink.Add(uint32(x))
+}
+
 // checkDays verifies every day bucket.
 func checkDays(days *bbolt.Bucket) error {
 	return days.ForEach(func(day, v []byte) error {
@@ -199,7 +236,16 @@ func checkDays(days *bbolt.Bucket) error {
 			return fmt.Errorf("bad day key %x", day)
 		}
 
+		var prev []byte
 		return days.Bucket(day).ForEach(func(k, v []byte) error {
+			// Read every byte, so that an unreadable page faults here, under
+			// SetPanicOnFault, rather than later.
+			touch(k)
+			touch(v)
+			if bytes.Compare(prev, k) >= 0 {
+				return fmt.Errorf("keys out of order in day %x", day)
+			}
+			prev = k
 			want := 8
 			if len(k) > 0 && k[0] == prefixBlocked {
 				want = 16
