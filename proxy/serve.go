@@ -72,7 +72,11 @@ func (p *Proxy) servePlain(w http.ResponseWriter, r *http.Request) {
 	// kept in the pool.
 	r.Close = false
 	removeConnectionHeaders(r.Header)
-	p.gp.ServeHTTP(w, r)
+	bw := bodyWriterPool.Get().(*bodyWriter)
+	bw.ResponseWriter = w
+	p.gp.ServeHTTP(bw, r)
+	bw.ResponseWriter = nil
+	bodyWriterPool.Put(bw)
 }
 
 // serveConnect handles a CONNECT request (design.md §3 rules 2, 6, 10).
