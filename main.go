@@ -46,7 +46,7 @@ func main() {
 
 func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stderr)
+		printUsage(stderr)
 		if len(args) == 0 {
 			return 2
 		}
@@ -59,13 +59,13 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "kiosk: unknown command %q\n", args[0])
-		usage(stderr)
+		printUsage(stderr)
 		return 2
 	}
 	return cmd.run(args[1:], stdout, stderr)
 }
 
-func usage(w io.Writer) {
+func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "usage: kiosk COMMAND [flags]\n\ncommands:")
 	for _, name := range commandOrder {
 		fmt.Fprintf(w, "  %-10s %s\n", name, commands[name].summary)

@@ -12,13 +12,20 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/portal"
 	"github.com/communes/kiosk/proxy"
+	"github.com/communes/kiosk/session"
+	"github.com/communes/kiosk/usage"
 )
 
 // runServe is `kiosk serve`: it runs until SIGINT or SIGTERM.
@@ -90,70 +97,201 @@ func checkDataDir(dir string) error {
 }
 
 // serve runs every part of the service until ctx is done.
-func serve(ctx context.Context, c *serveConfig, l *slog.Logger) error {
+func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	if err := checkDataDir(c.DataDir); err != nil {
 		return err
 	}
-	abs, err := filepath.Abs(c.Allowlist)
-	if err != nil {
-		return fmt.Errorf("allowlist path: %w", err)
-	}
-	c.Allowlist = abs
 	holder := &policyHolder{}
-	if err := holder.loadFile(c.Allowlist); err != nil {
-		return fmt.Errorf("allowlist %s: %w", c.Allowlist, err)
+	if c.AllowlistURL == "" {
+		abs, err := filepath.Abs(c.Allowlist)
+		if err != nil {
+			return fmt.Errorf("allowlist path: %w", err)
+		}
+		c.Allowlist = abs
+		if err := holder.loadFile(c.Allowlist); err != nil {
+			return fmt.Errorf("allowlist %s: %w", c.Allowlist, err)
+		}
+	}
+
+	store, err := usage.Open(&usage.Config{
+		Path:          filepath.Join(c.DataDir, "usage.db"),
+		Logger:        l.With("component", "usage"),
+		RetentionDays: c.RetentionDays,
+	})
+	if err != nil {
+		return fmt.Errorf("usage store: %w", err)
+	}
+	defer func() {
+		if cerr := store.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("closing usage store: %w", cerr)
+		}
+	}()
+
+	ctl, err := session.New(&session.Config{
+		Logger:        l.With("component", "session"),
+		Recorder:      sessionRecorder{store},
+		Mode:          session.Mode(c.Mode),
+		IdleTimeout:   c.IdleTimeout,
+		IdleCountdown: c.IdleCountdown,
+		MaxSession:    c.MaxSession,
+		MaxSupervised: c.MaxSupervised,
+		Warning:       c.Warning,
+	})
+	if err != nil {
+		return fmt.Errorf("session settings: %w", err)
+	}
+	pages, err := portal.New(&portal.Config{
+		Logger:     l.With("component", "portal"),
+		Allowlist:  holder.Load,
+		Lang:       sessionLang(ctl),
+		Supervised: ctl.Supervised,
+	})
+	if err != nil {
+		return fmt.Errorf("portal: %w", err)
 	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
 	p, err := proxy.New(&proxy.Config{
-		Logger:     l.With("component", "proxy"),
-		Allowlist:  holder.Load,
-		Upstream:   c.upstream,
-		Registerer: reg,
+		Logger:      l.With("component", "proxy"),
+		Allowlist:   holder.Load,
+		Policy:      ctl,
+		Recorder:    proxyRecorder{store: store, ctl: ctl},
+		Upstream:    c.upstream,
+		Internal:    pages,
+		BlockedPage: pages.Blocked,
+		Registerer:  reg,
 	})
 	if err != nil {
-		return fmt.Errorf("starting proxy: %w", err)
+		return fmt.Errorf("proxy: %w", err)
 	}
 	defer p.Close()
+
+	tokenFile := filepath.Join(c.DataDir, "api.token")
+	localAPI, err := api.New(&api.Config{
+		Logger:     l.With("component", "api"),
+		Controller: ctl,
+		State:      func(ctx context.Context, since uint64) any { return ctl.Wait(ctx, since) },
+		Settings:   func() any { return ctl.Settings() },
+		Allowlist:  allowlistBytes(holder),
+		TokenFile:  tokenFile,
+	})
+	if err != nil {
+		return fmt.Errorf("local API: %w", err)
+	}
 
 	proxyLn, err := net.Listen("tcp", c.ProxyListen)
 	if err != nil {
 		return fmt.Errorf("proxy cannot listen on %s: %w", c.ProxyListen, err)
 	}
 	defer proxyLn.Close()
+	tlsConf, fingerprint, err := admin.TLSConfig(c.AdminListen, c.AdminTLSCert, c.AdminTLSKey, c.DataDir)
+	if err != nil {
+		return fmt.Errorf("admin TLS: %w", err)
+	}
+	adminLn, err := net.Listen("tcp", c.AdminListen)
+	if err != nil {
+		return fmt.Errorf("admin page cannot listen on %s: %w", c.AdminListen, err)
+	}
+	defer adminLn.Close()
+
+	var proxyDown atomic.Pointer[error]
+	adm, err := admin.New(&admin.Config{
+		Logger:      l.With("component", "admin"),
+		Store:       store,
+		Credentials: filepath.Join(c.DataDir, admin.CredentialsFileName),
+		Status: adminStatus(holder, proxyLn.Addr().String(), func() error {
+			if e := proxyDown.Load(); e != nil {
+				return *e
+			}
+			return nil
+		}, ctl),
+		Gatherer:     reg,
+		API:          localAPI,
+		APITokenFile: tokenFile,
+		TLS:          tlsConf != nil,
+	})
+	if err != nil {
+		return fmt.Errorf("admin page: %w", err)
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	errc := make(chan error, 4)
-
-	hup := make(chan struct{}, 1)
-	go forwardSIGHUP(ctx, hup)
-	go func() {
-		if err := watchAllowlist(ctx, holder, c.Allowlist, hup, l.With("component", "allowlist")); err != nil {
-			errc <- err
-		}
-	}()
-
-	proxySrv := &http.Server{
-		Handler:           p,
-		ReadHeaderTimeout: 30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(l.Handler(), slog.LevelDebug),
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	errc := make(chan error, 8)
+	goRun := func(f func() error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				errc <- err
+			}
+		}()
 	}
-	go func() { errc <- fmt.Errorf("proxy server: %w", proxySrv.Serve(proxyLn)) }()
 
+	goRun(func() error { return ctl.Run(ctx) })
+	if c.AllowlistURL != "" {
+		fetcher, err := newRemoteFetcher(c, holder, l.With("component", "remote"))
+		if err != nil {
+			return err
+		}
+		goRun(func() error { return fetcher.Run(ctx) })
+	} else {
+		hup := make(chan struct{}, 1)
+		go forwardSIGHUP(ctx, hup)
+		goRun(func() error {
+			return watchAllowlist(ctx, holder, c.Allowlist, hup, l.With("component", "allowlist"))
+		})
+	}
+
+	errLog := slog.NewLogLogger(l.Handler(), slog.LevelDebug)
+	proxySrv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: errLog}
+	adminSrv := &http.Server{Handler: adm, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: errLog, TLSConfig: tlsConf}
+	goRun(func() error {
+		err := proxySrv.Serve(proxyLn)
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		err = fmt.Errorf("proxy server: %w", err)
+		proxyDown.Store(&err)
+		return err
+	})
+	goRun(func() error {
+		var err error
+		if tlsConf != nil {
+			err = adminSrv.ServeTLS(adminLn, "", "")
+		} else {
+			err = adminSrv.Serve(adminLn)
+		}
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return fmt.Errorf("admin server: %w", err)
+	})
+
+	scheme := "http"
+	if tlsConf != nil {
+		scheme = "https"
+		l.Info("admin page uses TLS", "sha256_fingerprint", fingerprint)
+	}
+	sites := 0
+	if list := holder.Load(); list != nil {
+		sites = len(list.Sites)
+	}
 	l.Info("kiosk service started", "version", version, "proxy", proxyLn.Addr().String(),
-		"allowlist", c.Allowlist, "sites", len(holder.Load().Sites), "data", c.DataDir)
+		"admin", scheme+"://"+adminLn.Addr().String()+"/", "allowlist", c.Allowlist, "sites", sites, "data", c.DataDir)
 
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
 	}
 	l.Info("kiosk service stopping")
+	cancel()
 	shutCtx, shutCancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer shutCancel()
 	_ = proxySrv.Shutdown(shutCtx)
+	_ = adminSrv.Shutdown(shutCtx)
 	return err
 }

@@ -4,8 +4,8 @@ package testnet_test
 
 import (
 	"io"
-	"os/exec"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 

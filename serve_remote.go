@@ -1,0 +1,31 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/communes/kiosk/remote"
+)
+
+// newRemoteFetcher builds the fetcher of a signed allowlist URL: each
+// verified copy goes through the same validation as a local file; one that
+// does not validate is refused and the list in force stays.
+func newRemoteFetcher(c *serveConfig, h *policyHolder, l *slog.Logger) (*remote.Fetcher, error) {
+	f, err := remote.New(&remote.Config{
+		Logger:    l,
+		URL:       c.AllowlistURL,
+		PublicKey: c.AllowlistKey,
+		Dir:       c.DataDir,
+		Interval:  c.AllowlistEvery,
+		Proxy:     c.upstream,
+		Apply: func(data []byte) error {
+			return h.apply(data, c.AllowlistURL, time.Now())
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("--allowlist-url: %w", err)
+	}
+	c.Allowlist = c.AllowlistURL
+	return f, nil
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"time"
+
+	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/allowlist"
+	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/proxy"
+	"github.com/communes/kiosk/session"
+	"github.com/communes/kiosk/usage"
+)
+
+// The adapters below connect packages that do not import each other
+// (style.md: imports go one way, main wires everything).
+
+// type check
+var (
+	_ proxy.Policy     = (*session.Controller)(nil)
+	_ api.Controller   = (*session.Controller)(nil)
+	_ session.Recorder = sessionRecorder{}
+	_ proxy.Recorder   = proxyRecorder{}
+	_ admin.Stats      = (*usage.Store)(nil)
+)
+
+// sessionRecorder records the session controller's events in the usage store.
+type sessionRecorder struct{ store *usage.Store }
+
+func (r sessionRecorder) Started(time.Time, bool, string) { r.store.Count(usage.SessionStarted) }
+
+func (r sessionRecorder) Ended(e session.End) error {
+	return r.store.SessionEnded(usage.Session{
+		Start:      e.Started,
+		End:        e.Ended,
+		Active:     e.Active,
+		Idle:       e.Idle,
+		Reason:     usage.EndReason(e.Reason),
+		Supervised: e.Supervised,
+		Sites:      e.Sites,
+		Lang:       e.Lang,
+	})
+}
+
+func (r sessionRecorder) Satisfaction(answer string) {
+	switch answer {
+	case session.AnswerYes:
+		r.store.Count(usage.SatisfactionYes)
+	case session.AnswerPartly:
+		r.store.Count(usage.SatisfactionPartly)
+	case session.AnswerNo:
+		r.store.Count(usage.SatisfactionNo)
+	}
+}
+
+func (r sessionRecorder) Help()       { r.store.Count(usage.HelpRequest) }
+func (r sessionRecorder) WipeFailed() { r.store.Count(usage.WipeFailure) }
+
+// proxyRecorder sends the proxy's refusals to the usage store and the sites
+// visited to the current session.
+type proxyRecorder struct {
+	store *usage.Store
+	ctl   *session.Controller
+}
+
+func (r proxyRecorder) Blocked(host, from string) { r.store.Blocked(host, from) }
+func (r proxyRecorder) Allowed(site string)       { r.ctl.Visited(site) }
+
+// terminalLabels are the admin page's French names of the session states.
+var terminalLabels = map[session.State]string{
+	session.StateWelcome:    "Accueil (en attente)",
+	session.StateUnlock:     "Attente du code agent",
+	session.StateActive:     "Session en cours",
+	session.StateCountdown:  "Compte à rebours d'inactivité",
+	session.StateEnding:     "Fin de session",
+	session.StateWiping:     "Effacement en cours",
+	session.StateOutOfOrder: "Hors service",
+}
+
+// adminStatus builds the admin page's live status.
+func adminStatus(h *policyHolder, proxyAddr string, proxyErr func() error, ctl *session.Controller) func() admin.Status {
+	return func() admin.Status {
+		ps := h.Status()
+		st := admin.Status{
+			AllowlistFile:   ps.File,
+			AllowlistLoaded: ps.LoadedAt,
+			AllowlistSites:  ps.Sites,
+			ProxyAddr:       proxyAddr,
+			ProxyHealthy:    proxyErr(),
+		}
+		if ps.Err != nil {
+			st.AllowlistError, st.AllowlistErrorAt = ps.Err.Error(), ps.ErrAt
+		}
+		snap := ctl.Snapshot()
+		st.Terminal = terminalLabels[snap.State]
+		if snap.State == session.StateOutOfOrder && snap.Error != "" {
+			st.Terminal += " : " + snap.Error
+		}
+		return st
+	}
+}
+
+// sessionLang is the portal's fallback language: the session's.
+func sessionLang(ctl *session.Controller) func() string {
+	return func() string { return ctl.Snapshot().Lang }
+}
+
+// allowlistBytes gives the API the file in force and its bytes.
+func allowlistBytes(h *policyHolder) func() (string, []byte) {
+	return func() (string, []byte) { return h.Status().File, h.Data() }
+}
+
+// listFunc adapts the holder for packages that want a func.
+func listFunc(h *policyHolder) func() *allowlist.List { return h.Load }
