@@ -38,8 +38,10 @@ func (p *Proxy) newGoproxy() *goproxy.ProxyHttpServer {
 	})
 
 	gp.OnRequest().HandleConnectFunc(func(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
-		if t, err := parseConnect(host); err == nil && p.judge(t, true).allowed {
-			return acceptConnect, t.dialAddr(connectPort)
+		// Judge the request line again, and dial only what it names.
+		if t, err := parseConnect(ctx.Req.RequestURI); err == nil && host == t.dialAddr(connectPort) &&
+			p.judge(t, true).allowed {
+			return acceptConnect, host
 		}
 		// Catch-all: anything not admitted above is refused with a status line.
 		ctx.Resp = goproxy.NewResponse(ctx.Req, goproxy.ContentTypeText, http.StatusForbidden, "403 Blocked by the kiosk policy\n")
@@ -47,10 +49,11 @@ func (p *Proxy) newGoproxy() *goproxy.ProxyHttpServer {
 		return rejectConnect, host
 	})
 	gp.OnRequest().DoFunc(func(r *http.Request, _ *goproxy.ProxyCtx) (*http.Request, *http.Response) {
-		if r.URL.Scheme == "http" && r.URL.User == nil {
-			if t, err := parseAuthority(r.URL.Host, false); err == nil && p.judge(t, false).allowed {
-				return r, nil
-			}
+		// Judge the request line again; the URL must be the one rebuilt
+		// from it.
+		if t, err := parseAbsolute(r.RequestURI); err == nil && r.URL.Scheme == "http" && r.URL.User == nil &&
+			r.URL.Host == t.authority(httpPort) && p.judge(t, false).allowed {
+			return r, nil
 		}
 		// Catch-all refusal.
 		return r, goproxy.NewResponse(r, goproxy.ContentTypeText, http.StatusForbidden, "403 Blocked by the kiosk policy\n")

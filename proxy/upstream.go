@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ type upstream struct {
 	addr string // host:port of the upstream proxy
 	auth string // Proxy-Authorization value, "" without userinfo
 	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// roots verifies an https:// upstream; nil means the system roots.
+	roots *x509.CertPool
 }
 
 // newUpstream validates u (http:// or https://, a host, nothing else).
@@ -50,7 +53,7 @@ func newUpstream(u *url.URL, dial func(ctx context.Context, network, addr string
 
 // tlsConfig is used towards an https:// upstream (verification on).
 func (u *upstream) tlsConfig() *tls.Config {
-	return &tls.Config{MinVersion: tls.VersionTLS12}
+	return &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: u.roots}
 }
 
 // dialProxy is the transport's DialContext with an upstream: the
@@ -77,7 +80,9 @@ func (u *upstream) dialConnect(ctx context.Context, target string) (net.Conn, er
 		return nil, err
 	}
 	if u.url.Scheme == "https" {
-		tc := tls.Client(c, &tls.Config{ServerName: u.url.Hostname(), MinVersion: tls.VersionTLS12})
+		conf := u.tlsConfig()
+		conf.ServerName = u.url.Hostname()
+		tc := tls.Client(c, conf)
 		hctx, cancel := context.WithTimeout(ctx, dialTimeout)
 		err := tc.HandshakeContext(hctx)
 		cancel()
