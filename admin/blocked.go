@@ -24,10 +24,18 @@ type blockedRow struct {
 // blockedData fills blocked.tmpl.
 type blockedData struct {
 	Days      int
-	Choices   []int
+	Choices   []dayChoice
 	Rows      []blockedRow
 	Truncated int // rows not shown
 }
+
+// dayChoice is a link of the period selector.
+type dayChoice struct {
+	Days  int
+	Label string
+}
+
+var blockedChoices = []dayChoice{{1, "Aujourd'hui"}, {7, "7 derniers jours"}, {30, "30 derniers jours"}, {90, "90 derniers jours"}}
 
 // yamlHostLine is the allowlist line that allows host, indented to sit
 // under a site's "hosts:" key.
@@ -50,12 +58,13 @@ func (s *Server) handleBlocked(w http.ResponseWriter, r *http.Request, ws *webSe
 		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire les sites bloqués ; voir le journal du service.")
 		return
 	}
-	d := &blockedData{Days: n, Choices: []int{1, 7, 30, 90}}
+	d := &blockedData{Days: n, Choices: blockedChoices}
 	if len(hosts) > maxBlockedRows {
 		d.Truncated = len(hosts) - maxBlockedRows
 		hosts = hosts[:maxBlockedRows]
 	}
 	for _, h := range hosts {
+		h.LastSeen = h.LastSeen.In(s.loc)
 		d.Rows = append(d.Rows, blockedRow{BlockedHost: h, YAML: yamlHostLine(h.Host)})
 	}
 	s.render(w, http.StatusOK, "blocked", &page{Title: "Sites à compléter", Nav: "blocked", LoggedIn: true, CSRF: ws.csrf, Data: d})

@@ -45,6 +45,8 @@ func parsePages() (map[string]*template.Template, error) {
 func (s *Server) render(w http.ResponseWriter, code int, name string, p *page) {
 	if p.LoggedIn {
 		p.Status = s.status()
+		p.Status.AllowlistLoaded = inLoc(p.Status.AllowlistLoaded, s.loc)
+		p.Status.AllowlistErrorAt = inLoc(p.Status.AllowlistErrorAt, s.loc)
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout.tmpl", p); err != nil {
@@ -55,6 +57,14 @@ func (s *Server) render(w http.ResponseWriter, code int, name string, p *page) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(code)
 	_, _ = buf.WriteTo(w)
+}
+
+// inLoc returns t in loc, keeping the zero time zero.
+func inLoc(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
 }
 
 // renderError shows a French error message inside the layout.
