@@ -36,7 +36,7 @@ type page struct {
 // langLink is one choice of the welcome screen's language list.
 type langLink struct {
 	Code, Name, Dir, Href string
-	Current              bool
+	Current               bool
 }
 
 // tile is one site of the welcome and home pages.
@@ -70,7 +70,7 @@ func (h *Handler) basePage(r *http.Request, name, titleKey string) *page {
 	p := &page{
 		Page: name, Lang: l.Code, Dir: dir,
 		CSS: template.CSS(pageCSS), JS: template.JS(pageJS),
-		msgs: messages[l.Code],
+		msgs:                messages[l.Code],
 		SatisfactionSeconds: int(h.conf.SatisfactionTimeout.Seconds()),
 	}
 	p.Title = p.T(titleKey)

@@ -137,9 +137,9 @@ func TestHandler_Welcome(t *testing.T) {
 		"tout est effacé",                     // the erase notice
 		`href="http://kiosk.invalid/home?lang=fr" data-start>Commencer`,
 		`href="http://kiosk.invalid/go?site=CAF&amp;lang=fr" data-start`,
-		`src="http://kiosk.invalid/icons/caf.svg"`,               // IT's icon
-		`src="http://kiosk.invalid/icons/default/impots.svg"`,    // category default
-		`src="http://kiosk.invalid/icons/default/autre.svg"`,     // missing icon file
+		`src="http://kiosk.invalid/icons/caf.svg"`,            // IT's icon
+		`src="http://kiosk.invalid/icons/default/impots.svg"`, // category default
+		`src="http://kiosk.invalid/icons/default/autre.svg"`,  // missing icon file
 		"Famille", "Impôts", "culture", "Ma ville &lt;b&gt;",
 		`<a href="http://kiosk.invalid/?lang=ar" lang="ar" dir="rtl">العربية</a>`,
 		`aria-current="true">Français`,
@@ -309,9 +309,9 @@ func TestNew_UnknownLanguage(t *testing.T) {
 
 func TestExternalFinder(t *testing.T) {
 	for s, want := range map[string]bool{
-		`<a href="https://www.caf.fr/">`:             true,
+		`<a href="https://www.caf.fr/">`:              true,
 		`<img src="http://kiosk.invalid.evil/x.png">`: true,
-		`<img src="HTTP://example.org">`:               true,
+		`<img src="HTTP://example.org">`:              true,
 		`<a href="http://kiosk.invalid/home">`:        false,
 	} {
 		if got := externalURL.FindString(s) != ""; got != want {

@@ -5,7 +5,7 @@
 // the page's own fixed headers below it) so that it never covers the page.
 // It talks to the shell through the bound functions of docs/api.md.
 // Everything is built with DOM calls (no innerHTML: Trusted Types) and
-// styled in a closed shadow root (constructable stylesheet: page CSP).
+// styled in a shadow root (constructable stylesheet: page CSP).
 (function (S, PORTAL) {
   'use strict';
   if (window.top !== window || window.__kioskToolbar) { return; }
@@ -74,7 +74,7 @@
   function build() {
     host = document.createElement('kiosk-toolbar');
     host.style.setProperty('all', 'initial', 'important');
-    root = host.attachShadow({ mode: 'closed' });
+    root = host.attachShadow({ mode: 'open' });
     if ('adoptedStyleSheets' in root && typeof CSSStyleSheet === 'function') {
       var sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
@@ -144,7 +144,7 @@
       reserve(0);
       return;
     }
-    var left = Math.max(0, state.remaining_s - elapsed());
+    var left = Math.max(0, (state.remaining_s || 0) - elapsed());
     var mins = Math.ceil(left / 60);
     setText(ui.home, t('bar.home'));
     setText(ui.back, t('bar.back'));
@@ -163,7 +163,7 @@
 
     var idle = state.state === 'countdown';
     if (idle) {
-      var secs = Math.max(0, Math.ceil(state.countdown_s - elapsed()));
+      var secs = Math.max(0, Math.ceil((state.countdown_s || 0) - elapsed()));
       setText(ui.idleTitle, t('idle.title'));
       setText(ui.idleCount, String(secs));
       setText(ui.idleText, t('idle.text', secs));
