@@ -194,6 +194,13 @@ func TestBrowser_AdminPage(t *testing.T) {
 		}
 		shot(t, ctx, base+"/?p=month", "admin-dashboard.png")
 		shot(t, ctx, base+"/blocked", "admin-blocked.png")
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
+			t.Fatal(err)
+		}
+		shot(t, ctx, base+"/?p=month", "admin-dashboard-phone.png")
+		if err := chromedp.Do(ctx, chromedp.EmulateReset()); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	// A real form POST without its CSRF token is refused, and the session stays.
