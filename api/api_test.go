@@ -30,7 +30,7 @@ type env struct {
 	h       *api.Handler
 }
 
-func newEnv(t *testing.T, conf session.Config) *env {
+func newEnv(t testing.TB, conf session.Config) *env {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	conf.Logger = quiet

@@ -15,7 +15,7 @@ import (
 	"github.com/communes/kiosk/portal"
 )
 
-func newHandler(t *testing.T, conf portal.Config) *portal.Handler {
+func newHandler(t testing.TB, conf portal.Config) *portal.Handler {
 	t.Helper()
 	l, err := allowlist.Load("testdata/allowlist.yaml")
 	if err != nil {

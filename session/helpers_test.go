@@ -79,7 +79,7 @@ func (r *recorder) lastEnd(t *testing.T) session.End {
 }
 
 // newTest returns a controller on a fake clock at t0, with a recorder.
-func newTest(t *testing.T, conf session.Config) (*session.Controller, *clock, *recorder) {
+func newTest(t testing.TB, conf session.Config) (*session.Controller, *clock, *recorder) {
 	t.Helper()
 	clk := &clock{now: t0}
 	rec := &recorder{}
