@@ -21,7 +21,9 @@ func (p *Proxy) badRequest(w http.ResponseWriter, kind string, err error) {
 	} else {
 		p.metrics.httpBad.Inc()
 	}
-	p.log.Debug("bad request", "kind", kind, "err", err)
+	if p.debugOn() {
+		p.log.Debug("bad request", "kind", kind, "err", err)
+	}
 	writeText(w, http.StatusBadRequest, "400 Requête invalide / Bad request: "+err.Error()+"\n")
 }
 

@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -51,7 +53,9 @@ func (p *Proxy) servePlain(w http.ResponseWriter, r *http.Request) {
 	if !v.allowed {
 		p.metrics.httpDenied.Inc()
 		p.recordBlocked(r, t.host)
-		p.log.Debug("refused", "kind", "http", "host", t.host, "port", t.port)
+		if p.debugOn() {
+			p.log.Debug("refused", "kind", kindHTTP, "host", t.host, "port", t.port)
+		}
 		p.refusePlain(w, r, t.host)
 		return
 	}
@@ -95,7 +99,9 @@ func (p *Proxy) serveConnect(w http.ResponseWriter, r *http.Request) {
 	if !v.allowed {
 		p.metrics.connectDenied.Inc()
 		p.recordBlocked(r, t.host)
-		p.log.Debug("refused", "kind", "connect", "host", t.host, "port", t.port)
+		if p.debugOn() {
+			p.log.Debug("refused", "kind", kindConnect, "host", t.host, "port", t.port)
+		}
 		p.refuseConnect(w, t.host)
 		return
 	}
@@ -186,4 +192,10 @@ func removeConnectionHeaders(h http.Header) {
 		}
 	}
 	delete(h, "Keep-Alive")
+}
+
+// debugOn reports whether Debug logs are wanted; checking it first keeps
+// the request path free of the log arguments' allocations.
+func (p *Proxy) debugOn() bool {
+	return p.log.Enabled(context.Background(), slog.LevelDebug)
 }
