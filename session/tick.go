@@ -103,14 +103,15 @@ func (c *Controller) next() time.Time {
 }
 
 // Run applies the deadlines in real time until ctx is done, then returns
-// ctx's error. Call it once, from main; tests may instead call Tick.
+// nil (a cancelled context is the normal way to stop it). Call it once,
+// from main; tests may instead call Tick.
 func (c *Controller) Run(ctx context.Context) error {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return nil
 		case <-t.C:
 		case <-c.wake:
 		}
