@@ -81,14 +81,15 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	if wait := s.limiter.wait(key); wait > 0 {
+	if wait := s.limiter.begin(key); wait > 0 {
 		d.Wait = int(wait / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
 		s.render(w, http.StatusTooManyRequests, "login", &page{Title: "Connexion", Data: d})
 		return
 	}
-	if !s.verify(hash, r.PostFormValue("password")) {
-		s.limiter.failure(key)
+	ok := s.verify(hash, r.PostFormValue("password"))
+	s.limiter.end(key, ok)
+	if !ok {
 		s.log.Warn("admin login failed", "remote", key)
 		d.Error = "Mot de passe incorrect."
 		if wait := s.limiter.wait(key); wait > 0 {
@@ -98,7 +99,6 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "login", &page{Title: "Connexion", Data: d})
 		return
 	}
-	s.limiter.success(key)
 	id, _ := s.sessions.create(hash)
 	s.setCookie(w, "kiosk_session", id, int(sessionLifetime/time.Second))
 	s.log.Info("admin logged in", "remote", key)
@@ -172,14 +172,15 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webS
 	show := func(code int) {
 		s.render(w, code, "password", &page{Title: "Mot de passe", Nav: "password", LoggedIn: true, CSRF: ws.csrf, Data: d})
 	}
-	if wait := s.limiter.wait(key); wait > 0 {
+	if wait := s.limiter.begin(key); wait > 0 {
 		d.Wait = int(wait / time.Second)
 		show(http.StatusTooManyRequests)
 		return
 	}
 	hash, err := s.creds.adminHash()
-	if err != nil || !s.verify(hash, r.PostFormValue("current")) {
-		s.limiter.failure(key)
+	ok := err == nil && s.verify(hash, r.PostFormValue("current"))
+	s.limiter.end(key, ok)
+	if !ok {
 		d.Error = "Mot de passe actuel incorrect."
 		show(http.StatusUnauthorized)
 		return

@@ -53,17 +53,17 @@ func (s *Server) metricsBasicAuth(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 		key := clientKey(r.RemoteAddr)
-		if wait := s.limiter.wait(key); wait > 0 {
+		if wait := s.limiter.begin(key); wait > 0 {
 			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
 			http.Error(w, "too many attempts", http.StatusTooManyRequests)
 			return false
 		}
-		if s.verify(hash, pass) {
-			s.limiter.success(key)
+		ok := s.verify(hash, pass)
+		s.limiter.end(key, ok)
+		if ok {
 			s.metricsAuth.store(hash, pass)
 			return true
 		}
-		s.limiter.failure(key)
 	}
 	w.Header().Set("WWW-Authenticate", `Basic realm="kiosk metrics", charset="UTF-8"`)
 	http.Error(w, "authentication required", http.StatusUnauthorized)

@@ -25,6 +25,7 @@ const (
 )
 
 type clientState struct {
+	inflight bool // an attempt is being checked: others wait for it
 	failures int
 	last     time.Time // last failure
 	next     time.Time // no attempt before this
@@ -63,19 +64,27 @@ func clientKey(remoteAddr string) string {
 }
 
 // wait returns how long the client must wait before its next attempt; 0
-// means it may try now.
+// means it may try now. It changes nothing (for showing the delay).
 func (l *limiter) wait(key string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.topUp(now)
+	return l.waitLocked(key, now)
+}
+
+func (l *limiter) waitLocked(key string, now time.Time) time.Duration {
 	var d time.Duration
-	if c, ok := l.clients[key]; ok && c.next.After(now) {
-		d = c.next.Sub(now)
+	if c, ok := l.clients[key]; ok {
+		if c.next.After(now) {
+			d = c.next.Sub(now)
+		}
+		if c.inflight {
+			d = max(d, time.Second)
+		}
 	}
 	if l.tokens < 1 {
-		g := time.Duration((1 - l.tokens) * float64(globalRefill))
-		d = max(d, g)
+		d = max(d, time.Duration((1-l.tokens)*float64(globalRefill)))
 	}
 	if d > 0 && d < time.Second {
 		d = time.Second // shown in whole seconds
@@ -83,20 +92,45 @@ func (l *limiter) wait(key string) time.Duration {
 	return d.Round(time.Second)
 }
 
-// failure records a wrong password.
-func (l *limiter) failure(key string) {
+// begin reserves an attempt: it returns 0 when the client may check a
+// password now, and then end must be called with the outcome. A client has
+// at most one attempt in flight, so parallel requests cannot skip the delay,
+// and each attempt takes a global token, given back on success.
+func (l *limiter) begin(key string) time.Duration {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.topUp(now)
-	l.tokens--
+	if d := l.waitLocked(key, now); d > 0 {
+		return d
+	}
 	c, ok := l.clients[key]
 	if !ok {
 		if len(l.clients) >= maxClientKeys {
 			l.forget(now)
 		}
-		c = &clientState{}
+		c = &clientState{last: now}
 		l.clients[key] = c
+	}
+	c.inflight = true
+	l.tokens--
+	return 0
+}
+
+// end records the outcome of the attempt begun by begin.
+func (l *limiter) end(key string, ok bool) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c, found := l.clients[key]
+	if !found {
+		return
+	}
+	c.inflight = false
+	if ok {
+		delete(l.clients, key)
+		l.tokens = min(globalBurst, l.tokens+1)
+		return
 	}
 	c.failures++
 	c.last = now
@@ -104,13 +138,6 @@ func (l *limiter) failure(key string) {
 		d := firstDelay << min(c.failures-freeFailures, 20)
 		c.next = now.Add(min(d, maxDelay))
 	}
-}
-
-// success forgets the client's failures.
-func (l *limiter) success(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.clients, key)
 }
 
 func (l *limiter) topUp(now time.Time) {

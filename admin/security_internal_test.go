@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -287,10 +288,10 @@ func TestLimiter_GlobalCap(t *testing.T) {
 	l := newLimiter(clk.Now)
 	for i := range globalBurst {
 		key := clientKey("192.0.2." + strconv.Itoa(i) + ":1000")
-		if d := l.wait(key); d != 0 {
+		if d := l.begin(key); d != 0 {
 			t.Fatalf("client %d waits %v before the cap", i, d)
 		}
-		l.failure(key)
+		l.end(key, false)
 	}
 	if d := l.wait(clientKey("198.51.100.7:1")); d == 0 {
 		t.Fatal("a new client may try after the global cap, want a wait")
@@ -298,6 +299,38 @@ func TestLimiter_GlobalCap(t *testing.T) {
 	clk.Add(globalRefill)
 	if d := l.wait(clientKey("198.51.100.7:1")); d != 0 {
 		t.Fatalf("after refill wait = %v, want 0", d)
+	}
+}
+
+func TestServer_LoginParallelBurst(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	_, body := f.get(c, "/login")
+	tok := csrfOf(t, body)
+	const n = 20
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			resp, _ := f.post(c, "/login", url.Values{"csrf": {tok}, "password": {"wrong " + strconv.Itoa(i)}})
+			codes <- resp.StatusCode
+		})
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for code := range codes {
+		switch code {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("status %d, want 401 or 429", code)
+		}
+	}
+	if checked > freeFailures {
+		t.Errorf("%d of %d parallel wrong passwords were checked, want at most %d", checked, n, freeFailures)
 	}
 }
 
