@@ -3,12 +3,16 @@ package usage_test
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	_ "time/tzdata" // Europe/Paris without the system database
 
 	"github.com/communes/kiosk/usage"
 	"go.etcd.io/bbolt"
@@ -679,5 +683,62 @@ func TestStore_Concurrent(t *testing.T) {
 	if got.HelpRequests != workers*each || got.BlockedRequests != workers*each || got.EndedBy[usage.EndCrash] != workers*each/100 {
 		t.Fatalf("HelpRequests, BlockedRequests, crashes = %d, %d, %d, want %d, %d, %d",
 			got.HelpRequests, got.BlockedRequests, got.EndedBy[usage.EndCrash], workers*each, workers*each, workers*each/100)
+	}
+}
+
+func TestStore_DaylightSaving(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{}
+	c := newConfig(t, clk)
+	c.Location = paris
+	s := open(t, c)
+	// Summer time starts on 2026-03-29 at 02:00: that day has 23 hours.
+	for _, at := range []string{"2026-03-28T23:30:00+01:00", "2026-03-29T00:30:00+01:00",
+		"2026-03-29T23:30:00+02:00", "2026-03-30T00:30:00+02:00", "2026-03-30T00:45:00+02:00"} {
+		tm, err := time.Parse(time.RFC3339, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		clk.Set(tm.UTC())
+		s.Count(usage.AgentUnlock)
+	}
+	r, err := s.Report(time.Date(2026, 3, 28, 12, 0, 0, 0, paris), time.Date(2026, 3, 30, 12, 0, 0, 0, paris))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []uint64{1, 2, 2} {
+		if got := r.Days[i].AgentUnlocks; got != want {
+			t.Errorf("%s: AgentUnlocks = %d, want %d", r.Days[i].Date, got, want)
+		}
+	}
+}
+
+func TestReport_JSON(t *testing.T) {
+	clk := &clock{t: day0}
+	s := open(t, newConfig(t, clk))
+	s.Count(usage.SatisfactionPartly)
+	err := s.SessionEnded(usage.Session{Start: day0, End: day0.Add(3 * time.Minute), Reason: usage.EndTimeLimit, Sites: []string{"Impôts"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := report(t, s, day0)
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back usage.Report
+	if err = json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(*r, back) {
+		t.Errorf("JSON round trip changed the report:\n%s", b)
+	}
+	for _, want := range []string{`"timelimit":1`, `"Impôts":1`, `"satisfaction_partly":1`, `"date":"2026-03-10"`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("JSON lacks %s:\n%s", want, b)
+		}
 	}
 }
