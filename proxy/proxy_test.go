@@ -248,3 +248,22 @@ func TestNew(t *testing.T) {
 		t.Error("New without Allowlist succeeded, want an error")
 	}
 }
+
+// TestProxy_IgnoresEnvironmentProxy sets HTTP(S)_PROXY to a dead address:
+// goproxy's default transport would use it; the kiosk proxy must not.
+func TestProxy_IgnoresEnvironmentProxy(t *testing.T) {
+	for _, k := range []string{"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"} {
+		t.Setenv(k, "http://127.0.0.1:1")
+	}
+	e := newEnv(t, nil)
+	if status, body, _ := e.get(t, "http://www.caf.fr/", nil); status != 200 {
+		t.Fatalf("plain GET with HTTP_PROXY set = %d %q, want 200", status, body)
+	}
+	c := e.client()
+	defer c.CloseIdleConnections()
+	resp, err := c.Get("https://www.caf.fr/")
+	if err != nil {
+		t.Fatalf("CONNECT with HTTPS_PROXY set: %v", err)
+	}
+	resp.Body.Close()
+}
