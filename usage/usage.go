@@ -125,14 +125,16 @@ type Session struct {
 }
 
 // Counts are the figures of one day or of a whole range. Durations are time.Duration
-// (nanoseconds in JSON).
+// (nanoseconds in JSON); sessions are counted on the day and hour they started.
+// EndedBy always holds every EndReason; Sites and Langs are never nil.
 type Counts struct {
 	SessionsStarted uint64               `json:"sessions_started"`
 	Sessions        uint64               `json:"sessions"` // sessions ended (recorded by SessionEnded)
 	Supervised      uint64               `json:"supervised"`
 	EndedBy         map[EndReason]uint64 `json:"ended_by"`
 	TotalDuration   time.Duration        `json:"total_duration_ns"`
-	// MedianDuration is the median session length, to the minute (rounded down).
+	// MedianDuration is the median session length, computed from lengths rounded down
+	// to the minute (the mean of the two middle ones for an even count).
 	MedianDuration time.Duration     `json:"median_duration_ns"`
 	ActiveDuration time.Duration     `json:"active_duration_ns"`
 	IdleDuration   time.Duration     `json:"idle_duration_ns"`
