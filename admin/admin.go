@@ -60,6 +60,9 @@ type Status struct {
 	// Terminal is the live terminal state in French ("Accueil", "Session en
 	// cours", "Hors service"...), "" when unknown.
 	Terminal string
+	// HelpRequested is when a resident pressed "Besoin d'aide" in the current
+	// session; zero when no request is pending. Shown on every page.
+	HelpRequested time.Time
 }
 
 // Config configures a Server.

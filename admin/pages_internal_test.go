@@ -189,6 +189,29 @@ func TestServer_AllowlistStatus(t *testing.T) {
 	}
 }
 
+func TestServer_LiveStatus(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	f.login(c)
+	_, body := f.get(c, "/")
+	if strings.Contains(body, `id="help-requested"`) {
+		t.Error("help banner shown with no pending request")
+	}
+	f.setStatus(func(s *Status) {
+		s.HelpRequested = time.Date(2026, 11, 25, 13, 5, 0, 0, time.UTC)
+		s.Terminal = "Session en cours"
+	})
+	_, body = f.get(c, "/blocked")
+	if !strings.Contains(body, `id="help-requested"`) || !strings.Contains(body, "depuis 14:05") {
+		t.Errorf("help banner missing or not in local time")
+	}
+	_, body = f.get(c, "/allowlist")
+	if !strings.Contains(body, `<td id="terminal">Session en cours</td>`) {
+		t.Errorf("terminal state missing")
+	}
+}
+
 func TestServer_ExportCSV(t *testing.T) {
 	f := newFixture(t)
 	f.setPassword()

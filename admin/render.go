@@ -47,6 +47,7 @@ func (s *Server) render(w http.ResponseWriter, code int, name string, p *page) {
 		p.Status = s.status()
 		p.Status.AllowlistLoaded = inLoc(p.Status.AllowlistLoaded, s.loc)
 		p.Status.AllowlistErrorAt = inLoc(p.Status.AllowlistErrorAt, s.loc)
+		p.Status.HelpRequested = inLoc(p.Status.HelpRequested, s.loc)
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].ExecuteTemplate(&buf, "layout.tmpl", p); err != nil {
