@@ -288,3 +288,29 @@ func addInit(ctx context.Context, src string) error {
 	_, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: src})
 	return err
 }
+
+func TestBrowser_ToolbarUnderStrictCSP(t *testing.T) {
+	// The portal's own pages have a hash-only CSP, as many sites do: the
+	// toolbar's styles must still apply.
+	h := newHandler(t, portal.Config{})
+	ctx := browser(t, h, 1280, 800)
+	state := `{"state":"active","lang":"en","remaining_s":600,"version":3}`
+	do(t, ctx,
+		initScript(fakeShell(state)+"\n"+string(h.ToolbarJS())),
+		chromedp.Navigate("http://kiosk.invalid/home?lang=en"),
+		poll(`(function(){var tb=document.querySelector('kiosk-toolbar');var b=tb&&tb.shadowRoot.querySelector('.bar');return !!b&&!b.hidden})()`),
+	)
+	type geometry struct {
+		BarHeight, H1Top float64
+		Position, Bg     string
+	}
+	geo := eval[geometry](t, ctx, `(function(){
+  var bar = document.querySelector('kiosk-toolbar').shadowRoot.querySelector('.bar'), cs = getComputedStyle(bar);
+  return {BarHeight: bar.getBoundingClientRect().height, H1Top: document.querySelector('h1').getBoundingClientRect().top,
+    Position: cs.position, Bg: cs.backgroundColor};
+})()`)
+	if geo.Position != "fixed" || geo.BarHeight != 76 || geo.Bg != "rgb(16, 16, 90)" || geo.H1Top < 76 {
+		t.Errorf("toolbar under CSP: %+v, want a styled fixed 76 px bar above the page", geo)
+	}
+	checkTargets(t, ctx, "home with toolbar")
+}
