@@ -83,7 +83,6 @@ var frMonths = [...]string{"janvier", "février", "mars", "avril", "mai", "juin"
 var frDays = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
 
 var funcs = template.FuncMap{
-	"date":     func(t time.Time) string { return t.Format("02/01/2006") },
 	"datetime": fmtDateTime,
 	"dur":      fmtDuration,
 	"num":      fmtNum,
