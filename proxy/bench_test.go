@@ -105,3 +105,22 @@ func BenchmarkProxy_Plain1MiB(b *testing.B) {
 		benchGet(b, c, "http://www.caf.fr/1m", 200)
 	}
 }
+
+// BenchmarkDirect_TLS1MiB is the reference for BenchmarkProxy_Tunnel1MiB:
+// the same client and origin without the proxy.
+func BenchmarkDirect_TLS1MiB(b *testing.B) {
+	e := newEnv(b, nil)
+	big := bytes.Repeat([]byte("m"), 1<<20)
+	e.origin.https.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write(big)
+	})
+	c := &http.Client{Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: e.origin.certPool, ServerName: "www.caf.fr"},
+	}}
+	defer c.CloseIdleConnections()
+	url := "https://" + e.origin.https.Listener.Addr().String() + "/1m"
+	b.SetBytes(1 << 20)
+	for b.Loop() {
+		benchGet(b, c, url, 200)
+	}
+}
