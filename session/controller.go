@@ -10,6 +10,13 @@
 // Time is injected (Config.Now). Deadlines fire in Tick, which Run calls
 // from a background loop; tests call Tick with a fake clock instead of
 // running the loop.
+//
+// Agents (issue 5) plug in here: a PIN verifier in Config, Start moving to
+// StateUnlock when the mode or the resident asks for a supervised session,
+// an Unlock method opening it with MaxSupervised (startLocked already takes
+// the supervised flag), per-session overrides answered by Override and
+// cleared in endLocked, and Extend and SetMessage for the admin page. Until
+// then such sessions fail with ErrUnlockRequired and Override is false.
 package session
 
 import (
