@@ -20,6 +20,9 @@ type List struct {
 	byHost     map[string]*entry
 	byHostPort map[hostPort]*entry
 	patterns   int
+	// depths has bit n set when some name or IPv4 pattern has n labels
+	// (a host has at most 127).
+	depths [2]uint64
 }
 
 // hostPort is the key of patterns that name a port.
@@ -61,28 +64,31 @@ func (l *List) Match(host string, port int, supervised bool) Decision {
 	if l == nil || host == "" || port < 0 || port > 65535 {
 		return Decision{}
 	}
-	if p := l.lookup(host, port).pick(true, supervised); p != nil {
-		return Decision{Allowed: true, Pattern: p}
-	}
-	if !isCanonicalName(host) {
-		return Decision{}
-	}
-	// Walk the proper suffixes at label boundaries. Patterns have at least
-	// two labels, so the last label alone is never looked up.
-	h := host
-	for {
-		i := strings.IndexByte(h, '.')
-		if i < 0 {
-			return Decision{}
-		}
-		h = h[i+1:]
-		if strings.IndexByte(h, '.') < 0 {
-			return Decision{}
-		}
-		if p := l.lookup(h, port).pick(false, supervised); p != nil {
+	n := canonicalLabels(host)
+	if n == 0 {
+		// Not a canonical name: only an identical key (an IPv6 address
+		// listed under ips:) can match.
+		if p := l.lookup(host, port).pick(true, supervised); p != nil {
 			return Decision{Allowed: true, Pattern: p}
 		}
+		return Decision{}
 	}
+	// Walk host and its suffixes at label boundaries, longest first, and
+	// look up only those whose label count some pattern has.
+	h := host
+	for ; n >= 1; n-- {
+		if l.depths[n/64]&(1<<(n%64)) != 0 {
+			if p := l.lookup(h, port).pick(len(h) == len(host), supervised); p != nil {
+				return Decision{Allowed: true, Pattern: p}
+			}
+		}
+		i := strings.IndexByte(h, '.')
+		if i < 0 {
+			break
+		}
+		h = h[i+1:]
+	}
+	return Decision{}
 }
 
 // lookup returns the entry of host and port, or nil.
@@ -114,26 +120,31 @@ func (e *entry) pick(full, supervised bool) *Pattern {
 	return e.sub[Supervised]
 }
 
-// isCanonicalName reports, without allocating, whether host is a canonical
-// name as CanonicalHost returns it (IP literals aside).
-func isCanonicalName(host string) bool {
+// canonicalLabels returns the number of labels of host when it is a
+// canonical name as CanonicalHost returns it (a dotted quad included), and 0
+// otherwise. It does not allocate.
+func canonicalLabels(host string) int {
 	if len(host) > maxHostLen {
-		return false
+		return 0
 	}
-	start := 0
+	start, n := 0, 1
 	for i := 0; i < len(host); i++ {
 		switch hostClass[host[i]] {
 		case className:
 		case classDot:
 			if i == start || i-start > maxLabelLen {
-				return false
+				return 0
 			}
 			start = i + 1
+			n++
 		default:
-			return false
+			return 0
 		}
 	}
-	return start < len(host) && len(host)-start <= maxLabelLen
+	if start == len(host) || len(host)-start > maxLabelLen {
+		return 0
+	}
+	return n
 }
 
 // index adds the patterns of the list's sites to its maps.
@@ -154,6 +165,9 @@ func (l *List) index() {
 
 // add puts p in the entry of host (and p's port).
 func (l *List) add(host string, p *Pattern) {
+	if n := canonicalLabels(host); n > 0 {
+		l.depths[n/64] |= 1 << (n % 64)
+	}
 	var e *entry
 	if p.Port == 0 {
 		if e = l.byHost[host]; e == nil {
