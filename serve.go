@@ -136,6 +136,10 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		MaxSession:    c.MaxSession,
 		MaxSupervised: c.MaxSupervised,
 		Warning:       c.Warning,
+		Languages:     c.languageList(),
+		WelcomeText:   c.WelcomeText,
+
+		SatisfactionTimeout: c.Satisfaction,
 	})
 	if err != nil {
 		return fmt.Errorf("session settings: %w", err)
@@ -145,6 +149,10 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Allowlist:  holder.Load,
 		Lang:       sessionLang(ctl),
 		Supervised: ctl.Supervised,
+
+		Languages:           c.languageList(),
+		WelcomeText:         c.WelcomeText,
+		SatisfactionTimeout: c.Satisfaction,
 	})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,9 @@ type serveConfig struct {
 	AllowlistURL   string
 	AllowlistKey   string
 	AllowlistEvery time.Duration
+	Languages      string
+	WelcomeText    map[string]string
+	Satisfaction   time.Duration
 
 	upstream *url.URL
 }
@@ -56,7 +60,36 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.AllowlistURL, "allowlist-url", "", "fetch the allowlist from this HTTPS `URL` (needs --allowlist-pubkey)")
 	fs.StringVar(&c.AllowlistKey, "allowlist-pubkey", "", "minisign public `KEY` that signs the --allowlist-url file")
 	fs.DurationVar(&c.AllowlistEvery, "allowlist-interval", 15*time.Minute, "how often to fetch --allowlist-url")
+	fs.StringVar(&c.Languages, "languages", "fr,en,ar,es,pt,ru,tr", "comma-separated `CODES` offered on the welcome screen, the first is the default")
+	c.WelcomeText = map[string]string{}
+	fs.Var(welcomeTextFlag(c.WelcomeText), "welcome-text", "`LANG=TEXT` shown on the welcome screen (repeat for each language), e.g. \"fr=Bienvenue à la mairie de Trifouillis\"")
+	fs.DurationVar(&c.Satisfaction, "satisfaction-time", 15*time.Second, "how long the end-of-session question stays (`DURATION`)")
 	return fs, c
+}
+
+// welcomeTextFlag collects repeated --welcome-text LANG=TEXT flags.
+type welcomeTextFlag map[string]string
+
+func (f welcomeTextFlag) String() string { return "" }
+
+func (f welcomeTextFlag) Set(v string) error {
+	lang, text, ok := strings.Cut(v, "=")
+	if !ok || lang == "" || text == "" {
+		return fmt.Errorf("want LANG=TEXT, got %q", v)
+	}
+	f[lang] = text
+	return nil
+}
+
+// languageList returns the --languages codes.
+func (c *serveConfig) languageList() []string {
+	var out []string
+	for _, l := range strings.Split(c.Languages, ",") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // validate checks the flags that need more than their type.
