@@ -34,7 +34,7 @@ func fillYear(tb testing.TB, path string, days, perDay int) *Store {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	s.db.NoSync, s.db.NoGrowSync = true, true
+	s.db.NoSync = true
 	rng := rand.New(rand.NewPCG(3, 4))
 	sites := []string{"CAF", "Ameli", "Impôts", "France Travail", "ANTS", "Service-Public", "La Poste",
 		"Doctolib", "EDF", "Banque", "Mairie", "Préfecture"}
@@ -74,7 +74,7 @@ func fillYear(tb testing.TB, path string, days, perDay int) *Store {
 			tb.Fatal(err)
 		}
 	}
-	s.db.NoSync, s.db.NoGrowSync = false, false
+	s.db.NoSync = false
 
 	return s
 }

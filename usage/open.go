@@ -66,6 +66,8 @@ func Open(c *Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening usage file %s: %w", c.Path, err)
 	}
+	// Grow the file 1 MiB at a time rather than to the next power of two.
+	db.AllocSize = allocSize
 	s.db = db
 	if err = s.init(); err != nil {
 		_ = db.Close()
@@ -85,6 +87,9 @@ func Open(c *Config) (*Store, error) {
 
 	return s, nil
 }
+
+// allocSize is the step by which the file grows.
+const allocSize = 1 << 20
 
 // openRW opens the file for writing. bbolt reads the free page list here, so a damaged
 // file can still fail at this point: it's reported as ErrCorrupt, not a crash.

@@ -122,18 +122,17 @@ func newCounts() Counts {
 func readDay(b *bbolt.Bucket, c *Counts, hist []minuteCount) []minuteCount {
 	cur := b.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if len(k) > 0 && k[0] == prefixBlocked {
+			// Blocked pairs, first in key order, are for BlockedHosts: skip them all.
+			if k, v = cur.Seek([]byte{prefixBlocked + 1}); k == nil {
+				break
+			}
+		}
 		if len(k) < 2 {
 			continue
 		}
 		n := u64(v)
 		switch k[0] {
-		case prefixBlocked:
-			// Blocked pairs are for BlockedHosts; skip them all.
-			k, v = cur.Seek([]byte{prefixBlocked + 1})
-			if k == nil {
-				return hist
-			}
-			k, v = cur.Prev()
 		case prefixCounter:
 			c.addNamed(k[1:], n)
 		case prefixDuration:
