@@ -102,6 +102,7 @@ func (p *fileParser) top(n ast.Node) {
 		return
 	}
 	var version ast.Node
+	sitesKey := tokenOf(n)
 	for _, mv := range values {
 		key := mv.Key.GetToken()
 		switch key.Value {
@@ -109,6 +110,7 @@ func (p *fileParser) top(n ast.Node) {
 			version = mv.Value
 			p.version(mv)
 		case "sites":
+			sitesKey = key
 			p.sites(mv.Value, Public, key)
 		case "supervised":
 			p.sites(mv.Value, Supervised, key)
@@ -118,7 +120,7 @@ func (p *fileParser) top(n ast.Node) {
 		p.errorf(tokenOf(n), "missing \"version: %d\" (put it on the first line)", SupportedVersion)
 	}
 	if len(p.list.Sites) == 0 && !p.hasSiteErrors() {
-		p.errorf(tokenOf(n), "no sites: list at least one site under \"sites:\" or \"supervised:\" (an empty list would open nothing)")
+		p.errorf(sitesKey, "no sites: list at least one site under \"sites:\" or \"supervised:\" (an empty list would open nothing)")
 	}
 }
 
