@@ -25,7 +25,8 @@ $(DEB): $(NFPM)
 	CGO_ENABLED=1 $(GO) build -tags webview -trimpath -buildmode=pie -ldflags "$(PKG_LDFLAGS)" \
 		-o $(PKG_BUILD)/$(PKG_VERSION)/kiosk .
 	sed -e 's/VERSION/$(PKG_VERSION)/' -e "s/DATE/$$(date -R -u -d @$$(git log -1 --format=%ct 2>/dev/null || date +%s))/" \
-		packaging/doc/changelog.Debian | gzip -9n >$(PKG_BUILD)/$(PKG_VERSION)/changelog.Debian.gz
+		packaging/doc/changelog.Debian | gzip -9n >$(PKG_BUILD)/$(PKG_VERSION)/changelog.gz
+	gzip -9n <packaging/doc/kiosk.1 >$(PKG_BUILD)/$(PKG_VERSION)/kiosk.1.gz
 	sed -e 's|$${KIOSK_VERSION}|$(PKG_VERSION)|g' -e 's|$${KIOSK_ARCH}|$(PKG_ARCH)|g' \
 		-e 's|$${KIOSK_BIN}|$(PKG_BUILD)/$(PKG_VERSION)/kiosk|g' -e 's|$${KIOSK_BUILD}|$(PKG_BUILD)/$(PKG_VERSION)|g' \
 		packaging/nfpm.yaml >$(PKG_BUILD)/$(PKG_VERSION)/nfpm.yaml
