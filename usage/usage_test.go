@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -741,4 +742,37 @@ func TestReport_JSON(t *testing.T) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}
 	}
+}
+
+func TestStore_BlockedLimits(t *testing.T) {
+	clk := &clock{t: day0}
+	s := open(t, newConfig(t, clk))
+	const distinct = 11_000 // over both the memory (10,000) and the per-day (1,000) limits
+	for i := range distinct {
+		s.Blocked("h"+strconv.Itoa(i)+".example", "www.caf.fr")
+	}
+	s.Blocked("", "www.caf.fr") // no host: counted, not listed
+	check := func(when string) {
+		t.Helper()
+		hosts, err := s.BlockedHosts(day0, day0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := report(t, s, day0).Totals.BlockedRequests
+		t.Logf("%s: %d pairs listed, %d requests", when, len(hosts), total)
+		if total != distinct+1 {
+			t.Errorf("%s: BlockedRequests = %d, want %d", when, total, distinct+1)
+		}
+		if when == "flushed" && len(hosts) != 1000 {
+			t.Errorf("%s: %d pairs listed, want the per-day limit 1000", when, len(hosts))
+		}
+		if when == "pending" && len(hosts) != 10_000 {
+			t.Errorf("%s: %d pairs listed, want the memory limit 10000", when, len(hosts))
+		}
+	}
+	check("pending")
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	check("flushed")
 }
