@@ -48,4 +48,3 @@ func TestCleanSites(t *testing.T) {
 		}
 	}
 }
-
