@@ -29,6 +29,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
+	heartbeat := fs.Bool("heartbeat", false, "internal: with --browser, the shell's heartbeat pipes are fds 3 and 4")
 	outOfOrder := fs.String("out-of-order", "", "internal: with --browser, show only the out-of-order screen with this `DETAIL`")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -51,7 +52,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	if *browser {
 		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
 			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-			Windowed: *windowed, OutOfOrder: *outOfOrder,
+			Windowed: *windowed, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
 		})
 		switch {
 		case err == nil:
@@ -67,7 +68,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-		DataDir: *data, Windowed: *windowed, Version: version,
+		DataDir: *data, Windowed: *windowed, Version: version, LogLevel: *logLevel,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

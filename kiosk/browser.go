@@ -13,7 +13,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/communes/kiosk/allowlist"
@@ -342,11 +341,9 @@ func (b *browser) send(msg string) {
 }
 
 // startPipe answers the supervisor's heartbeat from the main loop, so a hung
-// main loop goes unanswered. Without a supervisor (fd 3 not open) it does
-// nothing.
+// main loop goes unanswered. Without a supervisor it does nothing.
 func (b *browser) startPipe() {
-	var st syscall.Stat_t
-	if syscall.Fstat(3, &st) != nil || syscall.Fstat(4, &st) != nil {
+	if !b.conf.Heartbeat {
 		return
 	}
 	in, out := os.NewFile(3, "heartbeat-in"), os.NewFile(4, "heartbeat-out")
@@ -364,19 +361,56 @@ func (b *browser) startPipe() {
 	}()
 }
 
-// decide is decide-policy for navigations (main loop).
-func (b *browser) decide(uri string, newWindow bool, frame string) (navAction, string) {
+// decide is decide-policy for navigations of any frame and new windows
+// (main loop).
+func (b *browser) decide(uri string, newWindow bool) (navAction, string) {
 	if b.conf.OutOfOrder != "" {
 		if uri == "about:blank" && !newWindow {
 			return navUse, ""
 		}
 		return navIgnore, ""
 	}
-	act, to := b.nav.decide(uri, newWindow)
+	var act navAction
+	var to string
+	if newWindow {
+		act, to = b.nav.decide(uri, true)
+	} else {
+		act = frameDecide(uri)
+	}
 	if act != navUse {
 		b.l.Info("navigation refused or redirected", "host", hostOf(uri), "new_window", newWindow)
 	}
 	return act, to
+}
+
+// mainFrame checks a main-frame load as it starts or is redirected (main
+// loop).
+func (b *browser) mainFrame(uri string) (navAction, string) {
+	if b.conf.OutOfOrder != "" {
+		if uri == "about:blank" {
+			return navUse, ""
+		}
+		return navIgnore, ""
+	}
+	act, to := b.nav.decide(uri, false)
+	if act != navUse {
+		b.l.Info("page refused", "host", hostOf(uri))
+	}
+	return act, to
+}
+
+// backAllowed reports whether "Retour" may go back to uri: an allowed page
+// or a portal page other than the blocked page.
+func (b *browser) backAllowed(uri string) bool {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return false
+	}
+	if isPortal(u) {
+		return u.Path != "/blocked" && u.Path != "/" && u.Path != "/end" && u.Path != "/out-of-order"
+	}
+	act, _ := b.nav.decide(uri, false)
+	return act == navUse && (u.Scheme == "http" || u.Scheme == "https")
 }
 
 // hostOf returns the host of raw for logs: never the full URL (privacy).

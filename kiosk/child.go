@@ -45,6 +45,7 @@ type child struct {
 	toChild *os.File
 
 	mu       sync.Mutex
+	heard    bool // a first message came
 	lastPong time.Time
 	session  bool
 	hung     bool
@@ -109,6 +110,7 @@ func (c *child) read(r *os.File) {
 	for sc.Scan() {
 		msg, _, _ := strings.Cut(sc.Text(), " ")
 		c.mu.Lock()
+		c.heard = true
 		c.lastPong = time.Now()
 		switch msg {
 		case msgSession:
@@ -127,14 +129,13 @@ func (c *child) read(r *os.File) {
 }
 
 // watch pings the browser every period and kills it when it has not
-// answered for hangAfter. startGrace is allowed for the first answer. It
-// returns when the process has exited.
+// answered for hangAfter. Until its first message, startGrace is allowed
+// (GTK and WebKit start-up). It returns when the process has exited.
 func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Duration) childResult {
 	waitErr := make(chan error, 1)
 	go func() { waitErr <- c.cmd.Wait() }()
 	t := time.NewTicker(period)
 	defer t.Stop()
-	started := time.Now()
 	for {
 		select {
 		case err := <-waitErr:
@@ -148,12 +149,11 @@ func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Du
 		case <-t.C:
 			_, _ = c.toChild.WriteString(msgPing + "\n")
 			c.mu.Lock()
-			silent := time.Since(c.lastPong)
-			c.mu.Unlock()
-			limit := hangAfter
-			if time.Since(started) < startGrace {
+			silent, limit := time.Since(c.lastPong), hangAfter
+			if !c.heard {
 				limit = startGrace
 			}
+			c.mu.Unlock()
 			if silent > limit {
 				c.l.Warn("browser process not answering: killing it", "silent", silent.Round(time.Millisecond))
 				c.mu.Lock()

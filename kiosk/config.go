@@ -34,6 +34,9 @@ type Config struct {
 	// Windowed shows a normal window instead of the fullscreen kiosk (for
 	// developers).
 	Windowed bool
+	// LogLevel is passed to the browser processes (--log-level). If empty,
+	// they log at info.
+	LogLevel string
 	// Version is sent to the service with shell/hello.
 	Version string
 	// Executable is the program started as browser process, with BrowserArgs
@@ -87,4 +90,7 @@ type BrowserConfig struct {
 	OutOfOrder string
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
+	// Heartbeat says that the supervisor's pipes are open on fds 3 (in)
+	// and 4 (out).
+	Heartbeat bool
 }

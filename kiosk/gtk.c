@@ -9,6 +9,28 @@ enum { KIOSK_LOAD_COMMITTED = 1, KIOSK_LOAD_FINISHED = 2 };
 
 static gboolean refuse(void) { return TRUE; }
 
+struct later {
+  WebKitWebView *view;
+  char *uri;
+};
+
+static gboolean on_later(gpointer data) {
+  struct later *l = data;
+  webkit_web_view_load_uri(l->view, l->uri);
+  g_object_unref(l->view);
+  g_free(l->uri);
+  g_free(l);
+  return G_SOURCE_REMOVE;
+}
+
+// load_later loads uri from the main loop, outside the signal handler.
+static void load_later(WebKitWebView *view, const char *uri) {
+  struct later *l = g_new0(struct later, 1);
+  l->view = g_object_ref(view);
+  l->uri = g_strdup(uri);
+  g_idle_add_full(G_PRIORITY_HIGH_IDLE, on_later, l, NULL);
+}
+
 // decide-policy: navigations go through Go's allowlist check; responses
 // that WebKit cannot display (downloads) are refused, so no file is written.
 static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
@@ -16,20 +38,21 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
   switch (type) {
   case WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION:
   case WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION: {
+    // NAVIGATION_ACTION comes for subframes too, and WebKitGTK does not say
+    // which frame: Go refuses the schemes no frame may load here, and the
+    // main frame is checked against the allowlist in load-changed.
     WebKitNavigationAction *a = webkit_navigation_policy_decision_get_navigation_action(
         WEBKIT_NAVIGATION_POLICY_DECISION(d));
     const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(a));
-    const char *frame = webkit_navigation_action_get_frame_name(a);
     char *redirect = NULL;
     int action = goDecide((char *)(uri ? uri : ""),
-                          type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION,
-                          (char *)(frame ? frame : ""), &redirect);
+                          type == WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION, &redirect);
     if (action == 0) {
       webkit_policy_decision_use(d);
     } else {
       webkit_policy_decision_ignore(d);
       if (redirect != NULL) {
-        webkit_web_view_load_uri(view, redirect);
+        load_later(view, redirect);
       }
     }
     free(redirect);
@@ -46,6 +69,20 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
     const char *mime = webkit_uri_response_get_mime_type(resp);
     int pdf = mime && strcmp(mime, "application/pdf") == 0;
     int attachment = disp && g_ascii_strncasecmp(disp, "attachment", 10) == 0;
+    if (webkit_response_policy_decision_is_main_frame_main_resource(r)) {
+      // The main frame's page, after any redirect: refused hosts never
+      // commit (no history entry), the blocked page loads instead.
+      char *redirect = NULL;
+      const char *uri = webkit_uri_response_get_uri(resp);
+      if (goMainFrame((char *)(uri ? uri : ""), &redirect) != 0) {
+        webkit_policy_decision_ignore(d);
+        if (redirect != NULL) {
+          load_later(view, redirect);
+        }
+        free(redirect);
+        return TRUE;
+      }
+    }
     if (!webkit_response_policy_decision_is_mime_type_supported(r) || (attachment && !pdf)) {
       webkit_policy_decision_ignore(d);
       goDownloadRefused((char *)webkit_uri_response_get_uri(resp), (char *)(mime ? mime : ""));
@@ -60,9 +97,31 @@ static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
   }
 }
 
-// create (window.open that got past decide-policy): no new window, ever.
+// create (window.open): no new window, ever; an allowed URL loads in the
+// same view, like target=_blank in decide-policy.
 static GtkWidget *on_create(WebKitWebView *view, WebKitNavigationAction *a, gpointer data) {
+  const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(a));
+  char *redirect = NULL;
+  goDecide((char *)(uri ? uri : ""), 1, &redirect);
+  if (redirect != NULL) {
+    load_later(view, redirect);
+  }
+  free(redirect);
   return NULL;
+}
+
+// notify::uri follows the main frame only: the URI about to load (and each
+// redirect) is checked against the allowlist here.
+static void on_uri(WebKitWebView *view, GParamSpec *p, gpointer data) {
+  const char *uri = webkit_web_view_get_uri(view);
+  char *redirect = NULL;
+  if (goMainFrame((char *)(uri ? uri : ""), &redirect) != 0) {
+    webkit_web_view_stop_loading(view);
+    if (redirect != NULL) {
+      load_later(view, redirect);
+    }
+  }
+  free(redirect);
 }
 
 static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer data) {
@@ -141,13 +200,15 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   webkit_settings_set_enable_developer_extras(s, FALSE);
   webkit_settings_set_javascript_can_access_clipboard(s, FALSE);
   webkit_settings_set_enable_write_console_messages_to_stdout(s, FALSE);
-  webkit_settings_set_javascript_can_open_windows_automatically(s, FALSE);
+  // window.open is allowed: decide-policy loads it in the same view.
+  webkit_settings_set_javascript_can_open_windows_automatically(s, TRUE);
   webkit_settings_set_enable_back_forward_navigation_gestures(s, FALSE);
 
   g_signal_connect(view, "context-menu", G_CALLBACK(refuse), NULL);
   g_signal_connect(view, "decide-policy", G_CALLBACK(on_decide_policy), NULL);
   g_signal_connect(view, "create", G_CALLBACK(on_create), NULL);
   g_signal_connect(view, "load-changed", G_CALLBACK(on_load_changed), NULL);
+  g_signal_connect(view, "notify::uri", G_CALLBACK(on_uri), NULL);
   g_signal_connect(view, "load-failed", G_CALLBACK(on_load_failed), NULL);
   g_signal_connect(view, "web-process-terminated", G_CALLBACK(on_web_process_terminated), NULL);
   g_signal_connect(view, "permission-request", G_CALLBACK(on_permission_request), NULL);
@@ -175,12 +236,21 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
 
 void kiosk_load(WebKitWebView *view, const char *uri) { webkit_web_view_load_uri(view, uri); }
 
+// kiosk_go_back goes back to the nearest history entry that the allowlist
+// still allows; it returns 0 when there is none.
 int kiosk_go_back(WebKitWebView *view) {
-  if (!webkit_web_view_can_go_back(view)) {
-    return 0;
+  WebKitBackForwardList *bf = webkit_web_view_get_back_forward_list(view);
+  GList *back = webkit_back_forward_list_get_back_list(bf); // nearest first
+  int done = 0;
+  for (GList *l = back; l != NULL && !done; l = l->next) {
+    WebKitBackForwardListItem *item = l->data;
+    if (goBackAllowed((char *)webkit_back_forward_list_item_get_uri(item))) {
+      webkit_web_view_go_to_back_forward_list_item(view, item);
+      done = 1;
+    }
   }
-  webkit_web_view_go_back(view);
-  return 1;
+  g_list_free(back);
+  return done;
 }
 
 const char *kiosk_uri(WebKitWebView *view) { return webkit_web_view_get_uri(view); }

@@ -28,8 +28,24 @@ const (
 )
 
 //export goDecide
-func goDecide(uri *C.char, newWindow C.int, frame *C.char, redirect **C.char) C.int {
-	act, to := theBrowser.decide(C.GoString(uri), newWindow != 0, C.GoString(frame))
+func goDecide(uri *C.char, newWindow C.int, redirect **C.char) C.int {
+	act, to := theBrowser.decide(C.GoString(uri), newWindow != 0)
+	return navResult(act, to, redirect)
+}
+
+//export goMainFrame
+func goMainFrame(uri *C.char, redirect **C.char) C.int {
+	theBrowser.l.Debug("main frame load", "host", hostOf(C.GoString(uri)))
+	act, to := theBrowser.mainFrame(C.GoString(uri))
+	return navResult(act, to, redirect)
+}
+
+//export goBackAllowed
+func goBackAllowed(uri *C.char) C.int { return boolInt(theBrowser.backAllowed(C.GoString(uri))) }
+
+// navResult returns 0 to let a navigation go on, 1 to stop it; *redirect
+// gets the URL to load instead (freed by C).
+func navResult(act navAction, to string, redirect **C.char) C.int {
 	if act == navRedirect && to != "" {
 		*redirect = C.CString(to)
 	}
@@ -40,7 +56,10 @@ func goDecide(uri *C.char, newWindow C.int, frame *C.char, redirect **C.char) C.
 }
 
 //export goLoadEvent
-func goLoadEvent(ev C.int, uri *C.char) { theBrowser.loadEvent(int(ev), C.GoString(uri)) }
+func goLoadEvent(ev C.int, uri *C.char) {
+	theBrowser.l.Debug("load event", "ev", int(ev), "host", hostOf(C.GoString(uri)))
+	theBrowser.loadEvent(int(ev), C.GoString(uri))
+}
 
 //export goLoadFailed
 func goLoadFailed(uri, domain *C.char, code C.int, msg *C.char) C.gboolean {

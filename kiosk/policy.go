@@ -65,6 +65,22 @@ func (n *navigator) decide(raw string, newWindow bool) (navAction, string) {
 	return navRedirect, n.blockedURL(u.Hostname())
 }
 
+// frameDecide is decide-policy for a navigation of a frame WebKit does not
+// name (main frame or subframe): schemes that no frame may load here are
+// refused; http(s) goes on to the proxy (and, for the main frame, to the
+// allowlist check in load-changed).
+func frameDecide(raw string) navAction {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return navIgnore
+	}
+	switch strings.ToLower(u.Scheme) {
+	case "http", "https", "about", "blob":
+		return navUse
+	}
+	return navIgnore
+}
+
 // allowed matches raw (http or https) against the current allowlist. With no
 // list yet, only the portal is allowed.
 func (n *navigator) allowed(raw string) bool {

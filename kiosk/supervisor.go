@@ -196,7 +196,10 @@ func (s *supervisor) post(ctx context.Context, path string) {
 
 // browserFlags returns the flags of a browser process.
 func (s *supervisor) browserFlags(outOfOrder string) []string {
-	f := []string{"--admin", s.conf.AdminURL, "--api-token-file", s.conf.tokenFile(), "--proxy", s.conf.ProxyAddr}
+	f := []string{"--heartbeat", "--admin", s.conf.AdminURL, "--api-token-file", s.conf.tokenFile(), "--proxy", s.conf.ProxyAddr}
+	if s.conf.LogLevel != "" {
+		f = append(f, "--log-level", s.conf.LogLevel)
+	}
 	if s.conf.Windowed {
 		f = append(f, "--windowed")
 	}
