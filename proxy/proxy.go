@@ -156,8 +156,9 @@ func (p *Proxy) newTransport() *http.Transport {
 		DisableCompression:     true,
 		ForceAttemptHTTP2:      false,
 		MaxResponseHeaderBytes: 1 << 20,
-		WriteBufferSize:        32 << 10,
-		ReadBufferSize:         32 << 10,
+		// Read/WriteBufferSize stay at Go's 4 KB: body copies use a pooled
+		// buffer and read past bufio, and each idle upstream connection
+		// keeps both buffers.
 	}
 	if p.upstream != nil {
 		tr.Proxy = http.ProxyURL(p.upstream.url)

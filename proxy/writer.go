@@ -9,7 +9,7 @@ import (
 )
 
 // copyBufSize is the buffer for relaying plain-HTTP response bodies.
-const copyBufSize = 64 << 10
+const copyBufSize = 32 << 10
 
 var copyBufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); return &b }}
 
