@@ -1,6 +1,9 @@
 package allowlist_test
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -170,4 +173,53 @@ func TestReferenceMatch(t *testing.T) {
 			t.Errorf("Match(%q) = %v, want %v", h, got, want)
 		}
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	files, _ := filepath.Glob("testdata/TestParse/*.yaml")
+	for _, file := range append(files, shippedFile) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := allowlist.Parse(data, "f.yaml")
+		if err != nil {
+			var errs allowlist.Errors
+			if l != nil || !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("Parse = %v, %v: want a nil List and Errors", l, err)
+			}
+			for _, e := range errs {
+				if e.Line < 1 || e.Col < 1 || e.File != "f.yaml" || e.Msg == "" {
+					t.Fatalf("error without position or message: %q", e)
+				}
+				if strings.Contains(e.Msg, "parser failure") {
+					t.Fatalf("Parse panicked: %v", e)
+				}
+			}
+			return
+		}
+		if l.Version != 1 || len(l.Sites) == 0 {
+			t.Fatalf("Parse accepted a list with version %d and %d sites", l.Version, len(l.Sites))
+		}
+		for _, s := range l.Sites {
+			if s.Name == "" || len(s.Patterns) == 0 {
+				t.Fatalf("site %q accepted with %d patterns", s.Name, len(s.Patterns))
+			}
+			for _, p := range s.Patterns {
+				c, err := allowlist.CanonicalHost(p.Host)
+				if err != nil || c != p.Host || p.Port < 0 || p.Port > 65535 || p.Port == 80 || p.Port == 443 {
+					t.Fatalf("pattern %q: host %q port %d is not canonical", p.Raw, p.Host, p.Port)
+				}
+				if d := l.Match(p.Host, p.Port, true); !d.Allowed {
+					t.Fatalf("pattern %q does not match its own host %q", p.Raw, p.Host)
+				}
+				if !strings.Contains(p.Host, ".") && !strings.HasPrefix(p.Host, "[") {
+					t.Fatalf("pattern %q: single-label host %q accepted", p.Raw, p.Host)
+				}
+			}
+		}
+	})
 }
