@@ -2,6 +2,7 @@ package usage_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"math/rand/v2"
 	"os"
@@ -86,4 +87,43 @@ func TestOpen_RandomDamage(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d damaged files refused, the others opened and worked", refused, runs)
+}
+
+// TestOpen_TornMeta damages the newest meta page, as a power cut during its write
+// would: bbolt falls back to the previous transaction, and so must the check.
+func TestOpen_TornMeta(t *testing.T) {
+	clk := &clock{t: day0}
+	c := newConfig(t, clk)
+	s, err := usage.Open(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 5 {
+		err = s.SessionEnded(usage.Session{Start: day0, End: day0.Add(time.Duration(i) * time.Minute), Reason: usage.EndUser})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err = s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(c.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := os.Getpagesize()
+	txid := func(page int) uint64 { return binary.NativeEndian.Uint64(b[page*ps+16+48:]) }
+	newest := 0
+	if txid(1) > txid(0) {
+		newest = 1
+	}
+	b[newest*ps+16+56] ^= 0xFF // the checksum
+	if err = os.WriteFile(c.Path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	s = open(t, c)
+	if got := report(t, s, day0).Totals.Sessions; got < 4 {
+		t.Errorf("Sessions = %d after falling back one transaction, want 4 or 5", got)
+	}
 }
