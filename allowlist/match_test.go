@@ -52,7 +52,7 @@ func TestList_Match(t *testing.T) {
 		{"public in supervised session", "www.caf.fr", 0, true, "caf.fr"},
 		{"unicode entry matches its A-label", "xn--caf-dma.fr", 0, false, "café.fr"},
 		{"unicode entry, subdomain", "www.xn--caf-dma.fr", 0, false, "café.fr"},
-		{"cyrillic homograph", "xn--f-btbz.fr", 0, false, ""},
+		{"cyrillic homograph of caf.fr", "xn--cf-7kc.fr", 0, false, ""},
 		{"ipv4", "192.0.2.10", 0, false, "192.0.2.10"},
 		{"ipv4, other address", "192.0.2.1", 0, false, ""},
 		{"ipv4, suffix of address", "0.2.10", 0, false, ""},
@@ -105,6 +105,16 @@ func TestList_Match_homograph(t *testing.T) {
 	}
 	if unicode.Match("caf.fr", 0, true).Allowed {
 		t.Error("café.fr matches caf.fr")
+	}
+	cyrillic, err := allowlist.Parse([]byte("version: 1\nsites:\n  - name: C\n    hosts: [c\u0430f.fr]\n"), "c.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cyrillic.Sites[0].Patterns[0].Host; got != "xn--cf-7kc.fr" {
+		t.Errorf("Host of Cyrillic cаf.fr = %q, want xn--cf-7kc.fr", got)
+	}
+	if cyrillic.Match("caf.fr", 0, true).Allowed || ascii.Match("xn--cf-7kc.fr", 0, true).Allowed {
+		t.Error("caf.fr and its Cyrillic homograph match each other")
 	}
 }
 
