@@ -119,6 +119,10 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		RetentionDays: c.RetentionDays,
 	})
 	if err != nil {
+		if errors.Is(err, usage.ErrCorrupt) || errors.Is(err, usage.ErrNewerSchema) {
+			return fmt.Errorf("usage store: %w (to start afresh, move %s aside; see docs/usage.md)",
+				err, filepath.Join(c.DataDir, "usage.db"))
+		}
 		return fmt.Errorf("usage store: %w", err)
 	}
 	defer func() {
