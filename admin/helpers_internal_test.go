@@ -22,7 +22,11 @@ import (
 func TestMain(m *testing.M) {
 	// Cheap argon2id for tests; docs/admin.md documents the real cost.
 	hashParams = argon2Params{time: 1, memory: 1024, threads: 1, keyLen: 32}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchSeed.dir != "" {
+		os.RemoveAll(benchSeed.dir)
+	}
+	os.Exit(code)
 }
 
 // testPassword is a valid admin password.
@@ -66,7 +70,23 @@ type fixtureOpt func(*Config)
 
 func newFixture(t testing.TB, opts ...fixtureOpt) *fixture {
 	t.Helper()
+	return newFixtureFrom(t, "", opts...)
+}
+
+// newFixtureFrom is newFixture on a copy of the usage file seed ("" for an
+// empty store).
+func newFixtureFrom(t testing.TB, seed string, opts ...fixtureOpt) *fixture {
+	t.Helper()
 	dir := t.TempDir()
+	if seed != "" {
+		b, err := os.ReadFile(seed)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, "usage.db"), b, 0o600)
+		}
+		if err != nil {
+			t.Fatalf("copying seed store: %v", err)
+		}
+	}
 	f := &fixture{t: t, dir: dir, clock: &fakeClock{t: time.Date(2026, 11, 25, 14, 30, 0, 0, testLoc)}}
 	st, err := usage.Open(&usage.Config{Path: filepath.Join(dir, "usage.db"), Now: f.clock.Now,
 		Location: testLoc, FlushInterval: -1})
