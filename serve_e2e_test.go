@@ -208,6 +208,14 @@ func TestServe_StartErrors(t *testing.T) {
 		// root writes anywhere: use a path under a regular file instead.
 		roData = filepath.Join(good, "data")
 	}
+	corrupt := filepath.Join(dir, "corrupt")
+	if err := os.Mkdir(corrupt, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	garbage := []byte(strings.Repeat("not a bbolt file\n", 1000))
+	if err := os.WriteFile(filepath.Join(corrupt, "usage.db"), garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	testCases := []struct {
 		name string
 		args []string
@@ -218,6 +226,7 @@ func TestServe_StartErrors(t *testing.T) {
 		{"port in use", []string{"--allowlist", good, "--proxy-listen", busy.Addr().String()}, "cannot listen on " + busy.Addr().String()},
 		{"data not writable", []string{"--allowlist", good, "--data", roData}, "data directory"},
 		{"bad upstream", []string{"--allowlist", good, "--upstream-proxy", "socks5://x"}, "--upstream-proxy"},
+		{"corrupt usage file", []string{"--allowlist", good, "--data", corrupt}, "move " + filepath.Join(corrupt, "usage.db") + " aside"},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -234,6 +243,30 @@ func TestServe_StartErrors(t *testing.T) {
 				t.Fatalf("last line %q, want \"kiosk serve: …%s…\"\n%s", last, tc.want, out)
 			}
 		})
+	}
+}
+
+// TestServe_SecondInstance checks that a second service on the same data
+// directory fails at once (the usage store's lock) instead of hanging.
+func TestServe_SecondInstance(t *testing.T) {
+	ns := testnet.New(t)
+	al := filepath.Join(t.TempDir(), "allowlist.yaml")
+	if err := os.WriteFile(al, []byte(testAllowlist), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	data := filepath.Join(t.TempDir(), "data")
+	startServe(t, ns, al, "--data", data)
+	start := time.Now()
+	out, err := ns.Command(kioskBinary(t), "serve", "--allowlist", al, "--data", data,
+		"--proxy-listen", "127.0.0.1:3129", "--admin-listen", "127.0.0.1:8081").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Fatalf("second instance: %v, want exit status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "in use by another process") {
+		t.Errorf("second instance said %q, want the lock message", out)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("second instance took %v to fail, want about the 1 s lock timeout", d)
 	}
 }
 
