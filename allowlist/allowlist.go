@@ -48,14 +48,18 @@ type Site struct {
 type Pattern struct {
 	// Raw is the pattern as written in the file ("caf.fr", ".www.impots.gouv.fr").
 	Raw string
-	// Host is the canonical A-label host (lower case, no trailing dot) or
-	// the canonical text form of an IP literal listed under "ips".
+	// Host is the canonical A-label host (lower case, no trailing dot), as
+	// CanonicalHost returns it, or for an entry of "ips:" the address in
+	// the same form: a dotted quad, or an IPv6 address in brackets
+	// ("[2001:db8::1]"; Match also accepts it without brackets).
 	Host string
-	// Exact is true for a leading-dot pattern (that name only); false means
-	// the name and every subdomain at a label boundary.
+	// Exact is true for a leading-dot pattern (that name only) and for IP
+	// addresses; false means the name and every subdomain at a label
+	// boundary.
 	Exact bool
 	// Port is the explicit port, or 0 when the pattern names none (then
 	// only the scheme's default port matches: 80 for http, 443 for CONNECT).
+	// The file may not name 80 or 443, which 0 already covers.
 	Port int
 	// Site is the site the pattern belongs to.
 	Site *Site

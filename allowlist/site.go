@@ -110,7 +110,15 @@ func (p *fileParser) patterns(s *Site, mv *ast.MappingValueNode) {
 	}
 	seq, ok := n.(*ast.SequenceNode)
 	if !ok {
-		p.errorf(tokenOf(n), "%s must be a list: write \"%s: [%s]\" or one \"- entry\" per line", key, key, tokenOf(n).Value)
+		if _, alias := n.(*ast.AliasNode); alias {
+			p.errorf(tokenOf(n), "%s: YAML aliases (*name) are not supported: write the list", key)
+			return
+		}
+		example := "caf.fr"
+		if _, scalar := n.(ast.ScalarNode); scalar {
+			example = tokenOf(n).Value
+		}
+		p.errorf(tokenOf(n), "%s must be a list: write \"%s: [%s]\" or one \"- entry\" per line", key, key, example)
 		return
 	}
 	for _, item := range seq.Values {
