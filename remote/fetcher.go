@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"sync"
 	"time"
 )
@@ -41,8 +42,9 @@ type Config struct {
 	// URL + ".minisig" is used (minisign's naming).
 	SignatureURL string
 
-	// PublicKey is the trusted minisign public key: its base64 line or the
-	// content of a minisign .pub file. It must not be empty.
+	// PublicKey is the trusted minisign public key: its base64 line, the
+	// content of a minisign .pub file, or the path of such a file. It must
+	// not be empty.
 	PublicKey string
 
 	// Dir is the directory where the last good copy is kept
@@ -119,6 +121,11 @@ func New(c *Config) (*Fetcher, error) {
 		return nil, fmt.Errorf("signature URL %q: want an https:// URL", c.SignatureURL)
 	}
 	key, err := ParsePublicKey(c.PublicKey)
+	if err != nil && c.PublicKey != "" {
+		if data, ferr := os.ReadFile(c.PublicKey); ferr == nil {
+			key, err = ParsePublicKey(string(data))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("allowlist public key: %w", err)
 	}

@@ -307,6 +307,22 @@ func TestFetcher_Check_throughProxy(t *testing.T) {
 	}
 }
 
+func TestNew_publicKeyFile(t *testing.T) {
+	k := genKey(t)
+	name := filepath.Join(t.TempDir(), "kiosk-allowlist.pub")
+	if err := os.WriteFile(name, []byte(k.Public().String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := remote.New(&remote.Config{URL: "https://example.org/a.yaml", PublicKey: name, Dir: t.TempDir(),
+		Apply: func([]byte) error { return nil }})
+	if err != nil {
+		t.Fatalf("New(PublicKey: file) = %v", err)
+	}
+	if got := f.Status().KeyID; got != k.ID.String() {
+		t.Errorf("KeyID = %s, want %s", got, k.ID)
+	}
+}
+
 func TestNew_invalid(t *testing.T) {
 	key := genKey(t).Public().String()
 	apply := func([]byte) error { return nil }
