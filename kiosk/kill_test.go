@@ -1,0 +1,7 @@
+//go:build webview
+
+package kiosk_test
+
+import "syscall"
+
+func syscallKill(pid int) error { return syscall.Kill(pid, syscall.SIGKILL) }

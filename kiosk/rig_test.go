@@ -1,0 +1,478 @@
+//go:build webview
+
+package kiosk_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/internal/testnet"
+)
+
+// The shell's tests run the real `kiosk` binary (built once by TestMain
+// with -tags webview,kiosktest): `kiosk serve` and `kiosk shell` inside a
+// private network namespace whose origin server answers for the test
+// names, under Xvfb. They drive the page through the browser process's
+// test control socket (WebKit's own JavaScript evaluation), which exists
+// only in kiosktest builds.
+
+var kioskBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "kiosk-shell-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	kioskBin = filepath.Join(dir, "kiosk")
+	cmd := exec.Command("go", "build", "-tags", "webview,kiosktest", "-o", kioskBin, "github.com/communes/kiosk")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building kiosk:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// Test names, mapped to the origin inside the namespace.
+const (
+	siteHost    = "www.caf.fr"
+	siteURL     = "http://" + siteHost + "/"
+	blockedHost = "blocked.example"
+)
+
+const testAllowlist = `version: 1
+sites:
+  - name: CAF
+    category: famille
+    home: http://www.caf.fr/
+    hosts:
+      - .www.caf.fr
+`
+
+// rigOptions change the service's settings.
+type rigOptions struct {
+	serveArgs []string // extra flags of kiosk serve
+	wm        bool     // run matchbox-window-manager
+}
+
+// rig is one running kiosk: Xvfb, origin, service and shell.
+type rig struct {
+	t       testing.TB
+	ns      *testnet.NS
+	dir     string
+	data    string
+	ctl     string
+	display string
+	origin  *origin
+	opts    rigOptions
+
+	serve    *exec.Cmd
+	serveLog *syncBuffer
+	shell    *exec.Cmd
+	log      *logWatch
+}
+
+func newRig(t testing.TB, opts rigOptions) *rig {
+	t.Helper()
+	r := &rig{t: t, opts: opts, dir: t.TempDir()}
+	r.data = filepath.Join(r.dir, "data")
+	r.ctl = filepath.Join(r.dir, "ctl")
+	for _, d := range []string{r.data, r.ctl} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(r.dir, "allowlist.yaml"), []byte(testAllowlist), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.ns = testnet.New(t, siteHost, blockedHost)
+	r.origin = startOrigin(t, r.ns)
+	r.display = startX(t, opts.wm)
+	t.Cleanup(r.stop)
+	r.startServe()
+	r.startShell()
+	return r
+}
+
+// startX starts Xvfb on a free display (and a window manager if wm) and
+// returns the DISPLAY value.
+func startX(t testing.TB, wm bool) string {
+	t.Helper()
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		t.Fatal("Xvfb is missing: `make test` installs xvfb")
+	}
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{pw}
+	if err := x.Start(); err != nil {
+		t.Fatalf("starting Xvfb: %v", err)
+	}
+	pw.Close()
+	t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait() })
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	pr.Close()
+	if err != nil {
+		t.Fatalf("Xvfb gave no display: %v", err)
+	}
+	display := ":" + strings.TrimSpace(line)
+	if wm {
+		m := exec.Command("matchbox-window-manager", "-use_titlebar", "no")
+		m.Env = append(os.Environ(), "DISPLAY="+display)
+		if err := m.Start(); err != nil {
+			t.Fatalf("starting matchbox-window-manager (make test installs it): %v", err)
+		}
+		t.Cleanup(func() { _ = m.Process.Kill(); _ = m.Wait() })
+	}
+	return display
+}
+
+// startServe starts `kiosk serve` in the namespace and waits for its API.
+func (r *rig) startServe() {
+	r.t.Helper()
+	_ = os.Remove(filepath.Join(r.data, "api.token"))
+	args := append([]string{"serve",
+		"--allowlist", filepath.Join(r.dir, "allowlist.yaml"), "--data", r.data,
+		"--proxy-listen", "127.0.0.1:3128", "--admin-listen", "127.0.0.1:8080",
+		"--languages", "fr,en,ar"}, r.opts.serveArgs...)
+	r.serve = r.ns.Command(kioskBin, args...)
+	r.serveLog = &syncBuffer{}
+	r.serve.Stdout, r.serve.Stderr = r.serveLog, r.serveLog
+	if err := r.serve.Start(); err != nil {
+		r.t.Fatalf("starting kiosk serve: %v", err)
+	}
+	r.waitFor("kiosk serve's API", 10*time.Second, func() bool {
+		if _, err := os.Stat(filepath.Join(r.data, "api.token")); err != nil {
+			return false
+		}
+		c, err := r.ns.DialContext(context.Background(), "tcp", "127.0.0.1:3128")
+		if err != nil {
+			return false
+		}
+		c.Close()
+		return true
+	})
+}
+
+// stopServe stops `kiosk serve` (API and proxy).
+func (r *rig) stopServe() {
+	if r.serve == nil {
+		return
+	}
+	_ = r.serve.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = r.serve.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		_ = r.serve.Process.Kill()
+		<-done
+	}
+	r.serve = nil
+}
+
+// startShell starts `kiosk shell` in the namespace on the rig's display.
+func (r *rig) startShell() {
+	r.t.Helper()
+	r.shell = r.ns.Command(kioskBin, "shell", "--data", r.data, "--admin", "http://127.0.0.1:8080",
+		"--proxy", "127.0.0.1:3128", "--log-level", "debug")
+	r.shell.Env = append(os.Environ(), "DISPLAY="+r.display, "KIOSK_TEST_CONTROL="+r.ctl)
+	r.shell.Dir = r.dir
+	stderr, err := r.shell.StderrPipe()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.log = newLogWatch(stderr)
+	if err := r.shell.Start(); err != nil {
+		r.t.Fatalf("starting kiosk shell: %v", err)
+	}
+}
+
+// stopShell stops the shell and waits for it (it wipes on the way out).
+func (r *rig) stopShell() {
+	if r.shell == nil {
+		return
+	}
+	_ = r.shell.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { _ = r.shell.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(8 * time.Second):
+		_ = r.shell.Process.Kill()
+		<-done
+	}
+	r.shell = nil
+}
+
+func (r *rig) stop() {
+	if r.t.Failed() {
+		r.screenshot(filepath.Join(os.TempDir(), "kiosk-test-failures", sanitize(r.t.Name())+".png"))
+		r.t.Logf("shell log (tail):\n%s", tail(r.log.text(), 60))
+		r.t.Logf("serve log (tail):\n%s", tail(r.serveLog.String(), 30))
+	}
+	r.stopShell()
+	r.stopServe()
+}
+
+// screenshot saves the screen to path.
+func (r *rig) screenshot(path string) {
+	_ = os.MkdirAll(filepath.Dir(path), 0o755)
+	cmd := exec.Command("import", "-window", "root", path)
+	cmd.Env = append(os.Environ(), "DISPLAY="+r.display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		r.t.Logf("screenshot %s: %v %s", path, err, out)
+		return
+	}
+	r.t.Logf("screenshot: %s", path)
+}
+
+// waitFor polls cond until it holds or the timeout passes (no event exists
+// for these conditions).
+func (r *rig) waitFor(what string, timeout time.Duration, cond func() bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// evalResult is the answer of the browser's test control socket.
+type evalResult struct {
+	Result json.RawMessage `json:"result"`
+	URI    string          `json:"uri"`
+	Error  string          `json:"error"`
+}
+
+// eval evaluates js in the current page of the current browser process.
+func (r *rig) eval(js string) (evalResult, error) {
+	var res evalResult
+	c, err := net.DialTimeout("unix", filepath.Join(r.ctl, "browser.sock"), time.Second)
+	if err != nil {
+		return res, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	req, _ := json.Marshal(map[string]string{"js": js})
+	if _, err := c.Write(append(req, '\n')); err != nil {
+		return res, err
+	}
+	line, err := bufio.NewReader(c).ReadBytes('\n')
+	if err != nil {
+		return res, err
+	}
+	if err := json.Unmarshal(line, &res); err != nil {
+		return res, err
+	}
+	if res.Error != "" {
+		return res, fmt.Errorf("page: %s", res.Error)
+	}
+	return res, nil
+}
+
+// mustEval is eval that fails the test on error.
+func (r *rig) mustEval(js string) evalResult {
+	r.t.Helper()
+	res, err := r.eval(js)
+	if err != nil {
+		r.t.Fatalf("eval %q: %v", js, err)
+	}
+	return res
+}
+
+// waitEval polls js (a JS expression) until it is true.
+func (r *rig) waitEval(what, js string, timeout time.Duration) evalResult {
+	r.t.Helper()
+	var last evalResult
+	var lastErr error
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		last, lastErr = r.eval("!!(" + js + ")")
+		if lastErr == nil && string(last.Result) == "true" {
+			return last
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r.t.Fatalf("timed out after %v waiting for %s (%s): last uri %q, err %v", timeout, what, js, last.URI, lastErr)
+	return last
+}
+
+// waitURI waits until the page's URI satisfies ok.
+func (r *rig) waitURI(what string, timeout time.Duration, ok func(string) bool) string {
+	r.t.Helper()
+	var uri string
+	r.waitFor(what, timeout, func() bool {
+		res, err := r.eval("document.readyState === 'complete'")
+		uri = res.URI
+		return err == nil && string(res.Result) == "true" && ok(res.URI)
+	})
+	return uri
+}
+
+// startSession presses "Commencer" on the welcome page and waits for the
+// session's start page.
+func (r *rig) startSession() {
+	r.t.Helper()
+	r.waitEval("the welcome page", "location.href === 'http://kiosk.invalid/' && document.querySelector('[data-start]')", 10*time.Second)
+	r.mustEval("document.querySelector('[data-start]').click(); 1")
+	r.waitEval("the start page", "location.pathname === '/home' && document.readyState === 'complete'", 10*time.Second)
+}
+
+// endSession presses "Terminer ma session", skips the question, and waits
+// for the next browser process's welcome screen. It returns that event.
+func (r *rig) endSession() event {
+	r.t.Helper()
+	mark := r.log.len()
+	r.mustEval("kioskEnd(); 1")
+	r.waitEval("the satisfaction page", "location.pathname === '/end' && document.querySelector('[data-answer=skip]')", 10*time.Second)
+	r.mustEval("document.querySelector('[data-answer=skip]').click(); 1")
+	return r.log.wait(r.t, "welcome ready", mark, 10*time.Second)
+}
+
+// event is one log line of the shell, parsed.
+type event struct {
+	at     time.Time
+	msg    string
+	fields map[string]string
+}
+
+func (e event) pid() int { n, _ := strconv.Atoi(e.fields["pid"]); return n }
+
+var kvRe = regexp.MustCompile(`(\w+)=("(?:[^"\\]|\\.)*"|\S+)`)
+
+func parseEvent(line string) event {
+	e := event{at: time.Now(), fields: map[string]string{}}
+	for _, m := range kvRe.FindAllStringSubmatch(line, -1) {
+		v := m[2]
+		if uq, err := strconv.Unquote(v); err == nil {
+			v = uq
+		}
+		e.fields[m[1]] = v
+	}
+	e.msg = e.fields["msg"]
+	return e
+}
+
+// logWatch collects the shell's log lines.
+type logWatch struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	lines  []string
+	events []event
+}
+
+func newLogWatch(rd io.Reader) *logWatch {
+	w := &logWatch{}
+	w.cond = sync.NewCond(&w.mu)
+	go func() {
+		sc := bufio.NewScanner(rd)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			line := sc.Text()
+			w.mu.Lock()
+			w.lines = append(w.lines, line)
+			w.events = append(w.events, parseEvent(line))
+			w.cond.Broadcast()
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *logWatch) len() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.events)
+}
+
+func (w *logWatch) text() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var b strings.Builder
+	for _, l := range w.lines {
+		if !strings.Contains(l, "msg=pong") {
+			b.WriteString(l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// wait returns the first event with msg at index from or later.
+func (w *logWatch) wait(t testing.TB, msg string, from int, timeout time.Duration) event {
+	t.Helper()
+	e, ok := w.waitOK(msg, from, timeout)
+	if !ok {
+		t.Fatalf("shell did not log %q within %v", msg, timeout)
+	}
+	return e
+}
+
+func (w *logWatch) waitOK(msg string, from int, timeout time.Duration) (event, bool) {
+	deadline := time.Now().Add(timeout)
+	timer := time.AfterFunc(timeout, func() { w.mu.Lock(); w.cond.Broadcast(); w.mu.Unlock() })
+	defer timer.Stop()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for {
+		for i := from; i < len(w.events); i++ {
+			if w.events[i].msg == msg {
+				return w.events[i], true
+			}
+		}
+		if time.Now().After(deadline) {
+			return event{}, false
+		}
+		w.cond.Wait()
+	}
+}
+
+// syncBuffer is a buffer safe for concurrent use.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func sanitize(name string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(name) }

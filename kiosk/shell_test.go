@@ -1,0 +1,64 @@
+//go:build webview
+
+package kiosk_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShell_AllowedAndBlocked(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the allowed page", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
+	if got := r.origin.count("/"); got == 0 {
+		t.Fatalf("origin got no request for / : the page did not come through the proxy")
+	}
+
+	r.mustEval("document.getElementById('blocked').click(); 1")
+	res := r.waitEval("the blocked page", "location.host === 'kiosk.invalid' && location.pathname === '/blocked'", 10*time.Second)
+	if !strings.Contains(res.URI, "host="+blockedHost) {
+		t.Errorf("blocked page URI = %q, want host=%s", res.URI, blockedHost)
+	}
+	body := r.mustEval("document.body.innerText")
+	if !strings.Contains(string(body.Result), blockedHost) {
+		t.Errorf("blocked page does not name %s: %s", blockedHost, body.Result)
+	}
+	// "Retour" goes back to the allowed page, not to the refused one.
+	r.mustEval("kioskBack(); 1")
+	r.waitEval("back on the allowed page", "location.href === '"+siteURL+"'", 10*time.Second)
+}
+
+func TestShell_KillBrowser(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	first := r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	started := r.log.wait(t, "browser started", 0, time.Second)
+	profile := started.fields["profile"]
+	r.startSession()
+	mark := r.log.len()
+	killed := time.Now()
+	if err := syscallKill(first.pid()); err != nil {
+		t.Fatalf("killing the browser process: %v", err)
+	}
+	next := r.log.wait(t, "welcome ready", mark, 5*time.Second)
+	if d := time.Since(killed); d > 3*time.Second {
+		t.Errorf("new welcome screen after %v, want < 3s", d)
+	}
+	if next.pid() == first.pid() {
+		t.Fatalf("welcome ready from the killed pid %d", first.pid())
+	}
+	if _, err := os.Lstat(profile); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("profile %s of the killed browser: Lstat err = %v, want not exist", profile, err)
+	}
+	ended := r.log.wait(t, "browser ended", mark, time.Second)
+	if ended.fields["crashed"] != "true" {
+		t.Errorf("browser ended crashed=%s, want true", ended.fields["crashed"])
+	}
+}
