@@ -67,7 +67,8 @@ type Status struct {
 
 // Config configures a Server.
 type Config struct {
-	// Logger receives the server's logs. If nil, slog.Default is used.
+	// Logger receives the server's logs; main derives it with
+	// l.With("component", "admin"). If nil, slog.Default is used.
 	Logger *slog.Logger
 	// Store is the usage store. It must not be nil.
 	Store Stats
@@ -134,9 +135,8 @@ func New(c *Config) (*Server, error) {
 		metricsAuth: &basicCache{},
 	}
 	if s.log == nil {
-		s.log = slog.Default()
+		s.log = slog.Default().With("component", "admin")
 	}
-	s.log = s.log.With("component", "admin")
 	if s.status == nil {
 		s.status = func() Status { return Status{} }
 	}
