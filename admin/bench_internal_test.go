@@ -106,3 +106,19 @@ func mustHash(tb testing.TB, f *fixture) string {
 	}
 	return h
 }
+
+// BenchmarkVerifyPassword is one login check with the real argon2id cost.
+func BenchmarkVerifyPassword(b *testing.B) {
+	saved := hashParams
+	hashParams = argon2Params{time: 3, memory: 64 * 1024, threads: 4, keyLen: 32}
+	defer func() { hashParams = saved }()
+	h, err := hashPassword(testPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, err := verifyPassword(h, testPassword); !ok || err != nil {
+			b.Fatalf("verify = %v, %v", ok, err)
+		}
+	}
+}
