@@ -19,6 +19,7 @@ import (
 
 	"github.com/communes/kiosk/usage"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 //go:embed templates/*.tmpl static/*
@@ -114,6 +115,7 @@ type Server struct {
 	limiter     *limiter
 	pages       map[string]*template.Template
 	metricsAuth *basicCache
+	metrics     http.Handler  // promhttp for gatherer
 	hashSem     chan struct{} // bounds concurrent argon2id runs
 	mux         http.Handler
 }
@@ -149,6 +151,7 @@ func New(c *Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	s.metrics = promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{})
 	s.sessions = newSessionStore(s.now)
 	s.limiter = newLimiter(s.now)
 	pages, err := parsePages()

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // basicCache remembers the last password that passed argon2id for /metrics,
@@ -41,7 +39,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	if !isLoopback(r) && s.currentSession(r) == nil && !s.metricsBasicAuth(w, r) {
 		return
 	}
-	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{ErrorLog: nil}).ServeHTTP(w, r)
+	s.metrics.ServeHTTP(w, r)
 }
 
 // metricsBasicAuth checks Basic credentials and writes the refusal itself.
