@@ -168,6 +168,3 @@ func (s *Server) Handler() http.Handler { return s }
 
 // ServeHTTP implements http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
-
-// today returns the current time in the server's location.
-func (s *Server) today() time.Time { return s.now().In(s.loc) }

@@ -272,3 +272,64 @@ func TestServer_Report(t *testing.T) {
 		t.Errorf("35 months: %s, want 400", resp.Status)
 	}
 }
+
+func TestServer_ChangePassword(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	c := f.client()
+	tok := f.login(c)
+	resp, body := f.get(c, "/password")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `name="current"`) {
+		t.Fatalf("GET /password = %s", resp.Status)
+	}
+	const newPW = "a new admin password"
+	testCases := []struct {
+		name                 string
+		current, pw, confirm string
+		want                 int
+		wantText             string
+	}{
+		{"wrong current", "not the password", newPW, newPW, http.StatusUnauthorized, "actuel incorrect"},
+		{"differ", testPassword, newPW, newPW + "!", http.StatusBadRequest, "pas identiques"},
+		{"short", testPassword, "short", "short", http.StatusBadRequest, "au moins 10"},
+	}
+	for _, tc := range testCases {
+		resp, body := f.post(c, "/password", url.Values{"csrf": {tok}, "current": {tc.current}, "password": {tc.pw}, "confirm": {tc.confirm}})
+		if resp.StatusCode != tc.want || !strings.Contains(body, tc.wantText) {
+			t.Errorf("%s: %s, want %d with %q", tc.name, resp.Status, tc.want, tc.wantText)
+		}
+	}
+	resp, _ = f.post(c, "/password", url.Values{"current": {testPassword}, "password": {newPW}, "confirm": {newPW}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("change without CSRF token = %s, want 403", resp.Status)
+	}
+	resp, _ = f.post(c, "/password", url.Values{"csrf": {tok}, "current": {testPassword}, "password": {newPW}, "confirm": {newPW}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?msg=changed" {
+		t.Fatalf("change = %s %q, want 303 /login?msg=changed", resp.Status, resp.Header.Get("Location"))
+	}
+	if resp, _ := f.get(c, "/"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("old session after change: %s, want 303", resp.Status)
+	}
+	h, _ := f.srv.creds.adminHash()
+	if ok, _ := verifyPassword(h, newPW); !ok {
+		t.Error("new password not stored")
+	}
+}
+
+func TestDailyChart_ByMonth(t *testing.T) {
+	var days []usage.Day
+	d := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for range 100 { // Jan 1 – Apr 10
+		days = append(days, usage.Day{Date: d.Format(dateLayout), Counts: usage.Counts{Sessions: 2}})
+		d = d.AddDate(0, 0, 1)
+	}
+	svg := string(dailyChart(days))
+	for _, want := range []string{`aria-label="Sessions par mois"`, "<title>01/2026 : 62</title>", "<title>02/2026 : 56</title>", "<title>04/2026 : 20</title>"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("chart lacks %q", want)
+		}
+	}
+	if n := strings.Count(svg, "<rect"); n != 4 {
+		t.Errorf("%d bars, want 4 months", n)
+	}
+}
