@@ -7,49 +7,74 @@ import (
 )
 
 // Start opens a session in language lang (empty means the first configured
-// language). supervised asks for an agent-supervised session. It fails with
-// ErrOutOfOrder, ErrWrongState (not in welcome), ErrInvalid (unknown
-// language) or ErrUnlockRequired (mode supervised-only, or a supervised
-// session: agent unlock comes with issue 5).
+// language). supervised asks for an agent-supervised session. A session
+// that needs an agent (supervised, or mode supervised-only) does not open:
+// the state goes to StateUnlock, where the keypad waits for Unlock (or
+// Cancel, or Config.UnlockTimeout). Start fails with ErrOutOfOrder,
+// ErrWrongState (not in welcome), ErrInvalid (unknown language, or a
+// supervised session in mode self-service) or ErrUnlockRequired (a session
+// needs an agent but Config.CheckPIN is nil).
 func (c *Controller) Start(lang string, supervised bool) error {
 	return c.do(func(now time.Time) error {
 		switch {
 		case c.state == StateOutOfOrder:
 			return ErrOutOfOrder
-		case c.state != StateWelcome:
+		case c.state != StateWelcome && c.state != StateUnlock:
 			return fmt.Errorf("%w: starting a session in state %s", ErrWrongState, c.state)
 		}
-		if lang == "" {
-			lang = c.conf.Languages[0]
+		lang, err := c.langOf(lang)
+		if err != nil {
+			return err
 		}
-		if !slices.Contains(c.conf.Languages, lang) {
-			return fmt.Errorf("%w: language %q: want one of %v", ErrInvalid, lang, c.conf.Languages)
+		if supervised && c.conf.Mode == SelfService {
+			return fmt.Errorf("%w: mode self-service has no supervised sessions", ErrInvalid)
 		}
 		if supervised || c.conf.Mode == SupervisedOnly {
-			// TODO(issue 5): go to StateUnlock and wait for an agent's PIN.
-			return fmt.Errorf("%w (mode %s)", ErrUnlockRequired, c.conf.Mode)
+			if c.conf.CheckPIN == nil {
+				return fmt.Errorf("%w (mode %s, no agent PIN check configured)", ErrUnlockRequired, c.conf.Mode)
+			}
+			c.lang = lang
+			c.unlockEnd = now.Add(c.conf.UnlockTimeout)
+			c.setState(StateUnlock, now)
+			return nil
 		}
-		c.startLocked(lang, false, now)
+		c.startLocked(lang, "", now)
 		return nil
 	})
 }
 
-// startLocked opens the session; c.mu must be held.
-func (c *Controller) startLocked(lang string, supervised bool, now time.Time) {
+// langOf returns lang, or the default language for "", or ErrInvalid.
+func (c *Controller) langOf(lang string) (string, error) {
+	if lang == "" {
+		lang = c.conf.Languages[0]
+	}
+	if !slices.Contains(c.conf.Languages, lang) {
+		return "", fmt.Errorf("%w: language %q: want one of %v", ErrInvalid, lang, c.conf.Languages)
+	}
+	return lang, nil
+}
+
+// startLocked opens the session, supervised by agent when not empty; c.mu
+// must be held.
+func (c *Controller) startLocked(lang, agent string, now time.Time) {
+	supervised := agent != ""
 	limit := c.conf.MaxSession
 	if supervised {
 		limit = c.conf.MaxSupervised
 	}
 	c.cur = &current{
 		supervised:   supervised,
+		agent:        agent,
 		started:      now,
 		deadline:     now.Add(limit),
 		lastActivity: now,
 		sites:        map[string]struct{}{},
 	}
 	c.lang = lang
-	c.helpAt = time.Time{}
+	c.helps = nil
 	c.message = ""
+	c.unlockEnd = time.Time{}
+	c.overrides.Store(nil)
 	c.supervised.Store(supervised)
 	c.record(func(r Recorder) { r.Started(now, supervised, lang) })
 	c.log.Info("session started", "lang", lang, "supervised", supervised)
@@ -150,27 +175,6 @@ func (c *Controller) Wiped(ok bool, msg string) error {
 	})
 }
 
-// helpRepeat is the time during which a repeated "Besoin d'aide" is not
-// counted again.
-const helpRepeat = time.Minute
-
-// Help records a help request ("Besoin d'aide"). Presses repeated within a
-// minute are shown but counted once.
-func (c *Controller) Help() {
-	_ = c.do(func(now time.Time) error {
-		if !c.helpAt.IsZero() && now.Sub(c.helpAt) < helpRepeat {
-			return nil
-		}
-		c.helpAt = now
-		if c.cur != nil && c.state.inSession() {
-			c.cur.help = true
-		}
-		c.record(func(r Recorder) { r.Help() })
-		c.bump()
-		return nil
-	})
-}
-
 // ShellHello notes that the shell (re)started with version. A session left
 // open by an earlier shell ends as a crash and must be wiped.
 func (c *Controller) ShellHello(version string) {
@@ -205,36 +209,6 @@ func (c *Controller) crashLocked(now time.Time) bool {
 		return true
 	}
 	return false
-}
-
-// Extend gives the open session more time (an agent's "+15 min").
-func (c *Controller) Extend(by time.Duration) error {
-	if by <= 0 {
-		return fmt.Errorf("%w: extension %s must be positive", ErrInvalid, by)
-	}
-	return c.do(func(now time.Time) error {
-		if !c.state.inSession() {
-			return fmt.Errorf("%w: no open session to extend (state %s)", ErrWrongState, c.state)
-		}
-		c.cur.deadline = c.cur.deadline.Add(by)
-		c.cur.extensions++
-		if c.cur.deadline.Sub(now) > c.conf.Warning {
-			c.cur.warned = false
-		}
-		c.log.Info("session extended", "by", by)
-		c.bump()
-		return nil
-	})
-}
-
-// SetMessage shows a short message from an agent on the kiosk (at most 200
-// characters; empty clears it). The message goes with the session.
-func (c *Controller) SetMessage(msg string) {
-	_ = c.do(func(now time.Time) error {
-		c.message = clip(msg, 200)
-		c.bump()
-		return nil
-	})
 }
 
 // wakeRun tells Run that a deadline moved without a visible change;

@@ -37,6 +37,7 @@ const (
 	DefaultWarning             = 5 * time.Minute
 	DefaultSatisfactionTimeout = 15 * time.Second
 	DefaultWipeTimeout         = 60 * time.Second
+	DefaultUnlockTimeout       = 2 * time.Minute
 )
 
 // DefaultLanguages are the languages of the shell, French first. They are
@@ -50,7 +51,19 @@ type Config struct {
 	// Logger receives the controller's messages. If nil, slog.Default() is used.
 	Logger *slog.Logger
 	// Recorder receives the usage events. If nil, nothing is recorded.
+	// When it also implements AgentRecorder, it gets the agent counts.
 	Recorder Recorder
+	// Auditor receives every agent action (unlock, override, extend,
+	// end, message, help taken, wrong PIN). If nil, nothing is audited.
+	Auditor Auditor
+	// CheckPIN verifies a PIN typed on the kiosk's keypad and returns
+	// the display name of the agent it belongs to. A wrong PIN must
+	// return an error wrapping ErrWrongPIN (it counts towards the
+	// lockout); any other error is an internal failure (not counted). It
+	// is called without the controller's lock, one call at a time, and
+	// must not call the Controller. If nil, no session can be unlocked
+	// nor host opened (ErrUnlockRequired).
+	CheckPIN func(pin string) (agent string, err error)
 	// Now returns the current time. If nil, time.Now is used. Tests inject
 	// a fake clock and drive the deadlines with Controller.Tick instead of
 	// running Controller.Run.
@@ -79,6 +92,10 @@ type Config struct {
 	// WipeTimeout is how long the shell has to report a wipe before the
 	// terminal goes out of order. If zero, DefaultWipeTimeout (60 s) is used.
 	WipeTimeout time.Duration
+	// UnlockTimeout is how long the keypad waits for an agent's PIN in
+	// the unlock state before going back to welcome. If zero,
+	// DefaultUnlockTimeout (2 min) is used.
+	UnlockTimeout time.Duration
 	// Languages are the languages offered on the welcome screen, the first
 	// being the default. If empty, DefaultLanguages is used. Each must be
 	// one of DefaultLanguages.
@@ -112,6 +129,7 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.Warning, DefaultWarning)
 	def(&c.SatisfactionTimeout, DefaultSatisfactionTimeout)
 	def(&c.WipeTimeout, DefaultWipeTimeout)
+	def(&c.UnlockTimeout, DefaultUnlockTimeout)
 	if len(c.Languages) == 0 {
 		c.Languages = DefaultLanguages
 	}
@@ -131,7 +149,7 @@ func (c *Config) validate() error {
 		{"IdleTimeout", c.IdleTimeout}, {"IdleCountdown", c.IdleCountdown},
 		{"MaxSession", c.MaxSession}, {"MaxSupervised", c.MaxSupervised},
 		{"Warning", c.Warning}, {"SatisfactionTimeout", c.SatisfactionTimeout},
-		{"WipeTimeout", c.WipeTimeout},
+		{"WipeTimeout", c.WipeTimeout}, {"UnlockTimeout", c.UnlockTimeout},
 	} {
 		if d.v < 0 {
 			return fmt.Errorf("session config: %w: %s is negative (%s)", ErrInvalid, d.name, d.v)

@@ -11,12 +11,12 @@
 // from a background loop; tests call Tick with a fake clock instead of
 // running the loop.
 //
-// Agents (issue 5) plug in here: a PIN verifier in Config, Start moving to
-// StateUnlock when the mode or the resident asks for a supervised session,
-// an Unlock method opening it with MaxSupervised (startLocked already takes
-// the supervised flag), per-session overrides answered by Override and
-// cleared in endLocked, and Extend and SetMessage for the admin page. Until
-// then such sessions fail with ErrUnlockRequired and Override is false.
+// Agents (issue 5): Config.CheckPIN verifies a PIN typed on the kiosk's
+// keypad; Unlock opens an agent-supervised session (mode supervised-only,
+// or "Session accompagnée" in mode mixed) and OverrideHost opens one
+// blocked host for the rest of the session. Wrong PINs lock the keypad for
+// a growing delay. The admin page's remote actions (EndByAgent, Extend,
+// SetMessage, TakeHelp) and every agent action go to the Auditor.
 package session
 
 import (
@@ -52,14 +52,28 @@ type Controller struct {
 	wipeEnd   time.Time // wiping: when the report is overdue
 	wipeErr   string
 	message   string
-	helpAt    time.Time
+	helps     []helpRequest // this session's help requests, oldest first
+	helpID    uint64        // last help request ID
 	shellVer  string
-	events    []func(Recorder)
+	unlockEnd time.Time // unlock: when the keypad gives up
+	events    []func()
+
+	// overrides are the hosts opened by an agent for this session, read
+	// by the proxy without the lock. The map is never modified once
+	// stored: a change stores a new one.
+	overrides atomic.Pointer[map[string]struct{}]
+
+	// pinMu serialises PIN checks, so that parallel attempts cannot pass
+	// the lockout; it's taken before mu.
+	pinMu        sync.Mutex
+	pinFails     int       // wrong PINs in a row
+	pinLockUntil time.Time // keypad locked until then
 }
 
 // current is one session.
 type current struct {
 	supervised   bool
+	agent        string // the supervising agent's display name
 	started      time.Time
 	deadline     time.Time
 	lastActivity time.Time
@@ -107,16 +121,33 @@ func (c *Controller) do(f func(now time.Time) error) error {
 	c.recMu.Lock()
 	c.mu.Unlock()
 	defer c.recMu.Unlock()
-	if r := c.conf.Recorder; r != nil {
-		for _, e := range ev {
-			e(r)
-		}
+	for _, e := range ev {
+		e()
 	}
 	return err
 }
 
 // record queues a Recorder call; c.mu must be held.
-func (c *Controller) record(e func(Recorder)) { c.events = append(c.events, e) }
+func (c *Controller) record(e func(Recorder)) {
+	if r := c.conf.Recorder; r != nil {
+		c.events = append(c.events, func() { e(r) })
+	}
+}
+
+// recordAgent queues an AgentRecorder call, when the Recorder has those
+// methods; c.mu must be held.
+func (c *Controller) recordAgent(e func(AgentRecorder)) {
+	if r, ok := c.conf.Recorder.(AgentRecorder); ok {
+		c.events = append(c.events, func() { e(r) })
+	}
+}
+
+// audit queues an Auditor call; c.mu must be held.
+func (c *Controller) audit(at time.Time, agent, action, detail string) {
+	if a := c.conf.Auditor; a != nil {
+		c.events = append(c.events, func() { a.Audit(at, agent, action, detail) })
+	}
+}
 
 // bump marks a visible change: new version, long polls and Run woken.
 // c.mu must be held.
@@ -163,8 +194,9 @@ func (c *Controller) endLocked(reason string, at, now time.Time) {
 	})
 	c.log.Info("session ended", "reason", reason, "duration", d.Round(time.Second))
 	c.supervised.Store(false)
+	c.overrides.Store(nil)
 	c.endReason = reason
-	c.helpAt = time.Time{}
+	c.helps = nil
 	c.message = ""
 	if asksSatisfaction(reason) {
 		c.askSat = true
@@ -199,8 +231,9 @@ func (c *Controller) toWelcome(now time.Time) {
 	c.endReason = ""
 	c.askSat = false
 	c.wipeErr = ""
-	c.helpAt = time.Time{}
+	c.helps = nil
 	c.message = ""
+	c.unlockEnd = time.Time{}
 	c.setState(StateWelcome, now)
 }
 

@@ -179,13 +179,13 @@ func TestController_Transitions(t *testing.T) {
 		},
 		wantRec: "started fr false; ended user",
 	}, {
-		name: "supervised-only needs an unlock",
+		name: "supervised-only without a PIN check cannot start",
 		conf: session.Config{Mode: session.SupervisedOnly},
 		steps: []step{
 			{at: 0, do: start, wantErr: session.ErrUnlockRequired, want: session.StateWelcome},
 		},
 	}, {
-		name: "mixed: self-service starts, supervised needs an unlock",
+		name: "mixed without a PIN check: self-service only",
 		conf: session.Config{Mode: session.Mixed},
 		steps: []step{
 			{at: 0, do: func(c *session.Controller) error { return c.Start("ar", true) }, wantErr: session.ErrUnlockRequired, want: session.StateWelcome},
@@ -195,7 +195,7 @@ func TestController_Transitions(t *testing.T) {
 	}, {
 		name: "self-service refuses a supervised session",
 		steps: []step{
-			{at: 0, do: func(c *session.Controller) error { return c.Start("fr", true) }, wantErr: session.ErrUnlockRequired, want: session.StateWelcome},
+			{at: 0, do: func(c *session.Controller) error { return c.Start("fr", true) }, wantErr: session.ErrInvalid, want: session.StateWelcome},
 		},
 	}, {
 		name: "help is counted once a minute",

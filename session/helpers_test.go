@@ -62,6 +62,10 @@ func (r *recorder) Satisfaction(a string) { r.add("satisfaction " + a) }
 func (r *recorder) Help()                 { r.add("help") }
 func (r *recorder) WipeFailed()           { r.add("wipefailed") }
 
+func (r *recorder) AgentUnlock() { r.add("agent_unlock") }
+func (r *recorder) Extension()   { r.add("extension") }
+func (r *recorder) Override()    { r.add("override") }
+
 func (r *recorder) String() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()

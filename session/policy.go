@@ -5,13 +5,16 @@ package session
 // cheap enough for every request.
 func (c *Controller) Supervised() bool { return c.supervised.Load() }
 
-// Override reports whether an agent opened host for the current session
-// only (proxy.Policy). Overrides come with issue 5; until then it always
-// returns false.
+// Override reports whether an agent opened host (canonical, as the proxy
+// passes it) for the current session only (proxy.Policy). The hosts are
+// forgotten when the session ends. It's cheap enough for every request.
 func (c *Controller) Override(host string) bool {
-	// TODO(issue 5): per-session set of hosts opened by an agent's PIN,
-	// cleared when the session ends.
-	return false
+	m := c.overrides.Load()
+	if m == nil {
+		return false
+	}
+	_, ok := (*m)[host]
+	return ok
 }
 
 // Visited notes that the open session used the allowlist site named site

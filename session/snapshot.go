@@ -47,6 +47,22 @@ type Snapshot struct {
 	Message string `json:"message,omitempty"`
 	// HelpAt is when help was last requested, zero if not pending.
 	HelpAt time.Time `json:"help_at,omitzero"`
+	// HelpTaken is true when an agent took the last help request.
+	HelpTaken bool `json:"help_taken,omitempty"`
+	// Help lists the session's help requests, oldest first.
+	Help []HelpRequest `json:"help,omitempty"`
+	// Agent is the display name of the agent who unlocked the session.
+	Agent string `json:"agent,omitempty"`
+	// Overrides are the hosts an agent opened for this session, sorted.
+	Overrides []string `json:"overrides,omitempty"`
+	// UnlockEndsAt is when the keypad gives up (unlock state).
+	UnlockEndsAt time.Time `json:"unlock_ends_at,omitzero"`
+	// PINFailures is the number of wrong PINs in a row.
+	PINFailures int `json:"pin_failures,omitempty"`
+	// PINLockedUntil and PINRetry say until when and for how many
+	// seconds the keypad is locked after wrong PINs.
+	PINLockedUntil time.Time `json:"pin_locked_until,omitzero"`
+	PINRetry       int       `json:"pin_retry_s,omitempty"`
 	// ShellVersion is the version of the shell that said hello.
 	ShellVersion string `json:"shell_version,omitempty"`
 	// Error says why the terminal is out of order.
@@ -75,12 +91,30 @@ func (c *Controller) snapshotLocked(now time.Time) Snapshot {
 		Supervised: c.supervised.Load(), Lang: c.lang, Now: now.UTC(),
 		Message: c.message, ShellVersion: c.shellVer,
 	}
-	if !c.helpAt.IsZero() {
-		s.HelpAt = c.helpAt.UTC()
+	for _, h := range c.helps {
+		s.Help = append(s.Help, HelpRequest{ID: h.id, At: h.at.UTC(), Age: int(max(now.Sub(h.at), 0) / time.Second), TakenBy: h.takenBy, TakenAt: h.takenAt.UTC()})
+	}
+	if n := len(c.helps); n > 0 {
+		if last := c.helps[n-1]; last.takenBy == "" {
+			s.HelpAt = last.at.UTC()
+		} else {
+			s.HelpTaken = true
+		}
+	}
+	s.PINFailures = c.pinFails
+	if now.Before(c.pinLockUntil) {
+		s.PINLockedUntil = c.pinLockUntil.UTC()
+		s.PINRetry = secs(c.pinLockUntil.Sub(now))
 	}
 	switch c.state {
+	case StateUnlock:
+		s.UnlockEndsAt = c.unlockEnd.UTC()
 	case StateActive, StateCountdown:
 		cur := c.cur
+		s.Agent = cur.agent
+		if m := c.overrides.Load(); m != nil {
+			s.Overrides = slices.Sorted(maps.Keys(*m))
+		}
 		s.StartedAt, s.EndsAt = cur.started.UTC(), cur.deadline.UTC()
 		s.Remaining = secs(cur.deadline.Sub(now))
 		s.Warning = cur.warned

@@ -7,8 +7,9 @@ type State string
 const (
 	// StateWelcome shows the welcome screen; no session is open.
 	StateWelcome State = "welcome"
-	// StateUnlock waits for an agent's PIN before a supervised session.
-	// Reserved for issue 5: the controller never enters it yet.
+	// StateUnlock waits for an agent's PIN before a supervised session
+	// (the keypad shows); Unlock opens it, Cancel or the unlock timeout
+	// go back to welcome.
 	StateUnlock State = "unlock"
 	// StateActive is an open session.
 	StateActive State = "active"

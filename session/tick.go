@@ -57,6 +57,11 @@ func (c *Controller) step(now time.Time) bool {
 			return false
 		}
 		return true
+	case StateUnlock:
+		if !now.Before(c.unlockEnd) {
+			c.toWelcome(now)
+			return true
+		}
 	case StateEnding:
 		if !now.Before(c.satEnd) {
 			c.toWiping(now)
@@ -88,6 +93,8 @@ func (c *Controller) next() time.Time {
 		if !s.warned {
 			ds = append(ds, s.deadline.Add(-c.conf.Warning))
 		}
+	case StateUnlock:
+		ds = append(ds, c.unlockEnd)
 	case StateEnding:
 		ds = append(ds, c.satEnd)
 	case StateWiping:

@@ -33,7 +33,7 @@ func TestController_WarningAndExtend(t *testing.T) {
 	if !s.Warning || s.Remaining != 300 || s.Version == v {
 		t.Fatalf("at 40:00: warning=%v remaining=%d version %d->%d, want true 300 and a new version", s.Warning, s.Remaining, v, s.Version)
 	}
-	if err := c.Extend(15 * mn); err != nil {
+	if err := c.Extend("Marie", 15*mn); err != nil {
 		t.Fatalf("Extend: %v", err)
 	}
 	s = c.Snapshot()
@@ -49,10 +49,10 @@ func TestController_WarningAndExtend(t *testing.T) {
 	if e := rec.lastEnd(t); e.Extensions != 1 || e.Ended.Sub(e.Started) != 60*mn {
 		t.Errorf("End = %+v, want 1 extension and 60 min", e)
 	}
-	if err := c.Extend(mn); !errors.Is(err, session.ErrWrongState) {
+	if err := c.Extend("Marie", mn); !errors.Is(err, session.ErrWrongState) {
 		t.Errorf("Extend after the end: %v, want ErrWrongState", err)
 	}
-	if err := c.Extend(0); !errors.Is(err, session.ErrInvalid) {
+	if err := c.Extend("Marie", 0); !errors.Is(err, session.ErrInvalid) {
 		t.Errorf("Extend(0): %v, want ErrInvalid", err)
 	}
 }
@@ -139,7 +139,9 @@ func TestController_Snapshot(t *testing.T) {
 	}
 	clk.set(t0.Add(3*mn + 5*sec))
 	c.Tick(t0.Add(3*mn + 5*sec))
-	c.SetMessage("  Un agent arrive  ")
+	if err := c.SetMessage("Marie", "  Un agent\narrive  "); err != nil {
+		t.Fatal(err)
+	}
 	b, err := json.Marshal(c.Snapshot())
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,455 @@
+package session_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/session"
+)
+
+// pins is a fake PIN check (the agent store is a process edge here; the
+// agent package tests the real one): PIN -> agent name.
+type pins struct {
+	m     map[string]string
+	calls atomic.Int32
+	err   error // returned for every PIN when set
+}
+
+func (p *pins) check(pin string) (string, error) {
+	p.calls.Add(1)
+	if p.err != nil {
+		return "", p.err
+	}
+	if name, ok := p.m[pin]; ok {
+		return name, nil
+	}
+	return "", fmt.Errorf("checking: %w", session.ErrWrongPIN)
+}
+
+// auditor keeps the audit lines as "agent action detail".
+type auditor struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (a *auditor) Audit(at time.Time, agent, action, detail string) {
+	a.mu.Lock()
+	a.lines = append(a.lines, strings.TrimSpace(agent+" "+action+" "+detail))
+	a.mu.Unlock()
+}
+
+func (a *auditor) String() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return strings.Join(a.lines, "; ")
+}
+
+// agentTest is a controller with agents Marie (482913) and Ahmed (730461).
+type agentTest struct {
+	c   *session.Controller
+	clk *clock
+	rec *recorder
+	aud *auditor
+	pin *pins
+}
+
+func newAgentTest(t *testing.T, conf session.Config) *agentTest {
+	t.Helper()
+	at := &agentTest{aud: &auditor{}, pin: &pins{m: map[string]string{"482913": "Marie", "730461": "Ahmed"}}}
+	conf.CheckPIN = at.pin.check
+	conf.Auditor = at.aud
+	at.c, at.clk, at.rec = newTest(t, conf)
+	return at
+}
+
+// at moves the clock to t0+d and ticks.
+func (at *agentTest) at(d time.Duration) {
+	at.clk.set(t0.Add(d))
+	at.c.Tick(t0.Add(d))
+}
+
+func (at *agentTest) want(t *testing.T, st session.State, supervised bool) session.Snapshot {
+	t.Helper()
+	s := at.c.Snapshot()
+	if s.State != st || s.Supervised != supervised || at.c.Supervised() != supervised {
+		t.Fatalf("state %s supervised %v (policy %v), want %s %v", s.State, s.Supervised, at.c.Supervised(), st, supervised)
+	}
+	return s
+}
+
+func TestController_SupervisedOnly(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	c := at.c
+	if err := c.Start("ar", false); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	s := at.want(t, session.StateUnlock, false)
+	if s.Lang != "ar" || !s.UnlockEndsAt.Equal(t0.Add(2*mn)) {
+		t.Errorf("unlock snapshot: lang %q unlock_ends_at %v, want ar and +2 min", s.Lang, s.UnlockEndsAt)
+	}
+	if err := c.Unlock("111111", ""); !errors.Is(err, session.ErrWrongPIN) {
+		t.Fatalf("Unlock(wrong) = %v, want ErrWrongPIN", err)
+	}
+	at.want(t, session.StateUnlock, false)
+	at.at(10 * sec)
+	if err := c.Unlock("482913", ""); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	s = at.want(t, session.StateActive, true)
+	if s.Agent != "Marie" || s.Lang != "ar" || !s.EndsAt.Equal(t0.Add(10*sec+90*mn)) || s.PINFailures != 0 {
+		t.Errorf("supervised session: agent %q lang %q ends %v failures %d, want Marie, ar, +90 min, 0", s.Agent, s.Lang, s.EndsAt, s.PINFailures)
+	}
+	if err := c.Unlock("730461", ""); !errors.Is(err, session.ErrWrongState) {
+		t.Errorf("Unlock in a supervised session = %v, want ErrWrongState", err)
+	}
+	if err := c.End(session.ReasonUser); err != nil {
+		t.Fatal(err)
+	}
+	at.want(t, session.StateEnding, false)
+	// The next session needs a PIN again; Unlock works from welcome too.
+	if err := c.Satisfaction("oui"); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Wiped(true, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unlock("730461", "es"); err != nil {
+		t.Fatalf("Unlock from welcome: %v", err)
+	}
+	if s := at.want(t, session.StateActive, true); s.Agent != "Ahmed" || s.Lang != "es" {
+		t.Errorf("second session: agent %q lang %q, want Ahmed es", s.Agent, s.Lang)
+	}
+	if got, want := at.aud.String(), "? pin_failed unlock; Marie unlock start; Ahmed unlock start"; got != want {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+	if got, want := at.rec.String(), "agent_unlock; started ar true; ended user; satisfaction oui; agent_unlock; started es true"; got != want {
+		t.Errorf("recorded %q, want %q", got, want)
+	}
+	if e := at.rec.lastEnd(t); !e.Supervised {
+		t.Errorf("ended session not marked supervised: %+v", e)
+	}
+}
+
+func TestController_UnlockCancelAndTimeout(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.Mixed, UnlockTimeout: time.Minute})
+	c := at.c
+	if err := c.Start("fr", true); err != nil {
+		t.Fatal(err)
+	}
+	at.want(t, session.StateUnlock, false)
+	if err := c.Cancel(); err != nil {
+		t.Fatalf("Cancel: %v", err)
+	}
+	at.want(t, session.StateWelcome, false)
+	if err := c.Cancel(); !errors.Is(err, session.ErrWrongState) {
+		t.Errorf("Cancel in welcome = %v, want ErrWrongState", err)
+	}
+	if err := c.Start("fr", true); err != nil {
+		t.Fatal(err)
+	}
+	at.at(59 * sec)
+	at.want(t, session.StateUnlock, false)
+	at.at(60 * sec)
+	at.want(t, session.StateWelcome, false)
+	// A resident who changes their mind starts alone from the keypad.
+	if err := c.Start("fr", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start("fr", false); err != nil {
+		t.Fatalf("Start(alone) from unlock in mixed mode: %v", err)
+	}
+	at.want(t, session.StateActive, false)
+	if got := at.rec.String(); got != "started fr false" {
+		t.Errorf("recorded %q: the keypad must not count sessions", got)
+	}
+}
+
+func TestController_Mixed(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.Mixed, IdleTimeout: 3 * time.Hour})
+	c := at.c
+	// "Session accompagnée" from the welcome screen.
+	if err := c.Unlock("482913", "pt"); err != nil {
+		t.Fatalf("Unlock: %v", err)
+	}
+	if s := at.want(t, session.StateActive, true); !s.EndsAt.Equal(t0.Add(90 * mn)) {
+		t.Errorf("supervised limit: ends %v, want +90 min", s.EndsAt)
+	}
+	if err := c.End(session.ReasonIdle); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Wiped(true, ""); err != nil {
+		t.Fatal(err)
+	}
+	// A resident alone, then an agent joins: the session becomes supervised.
+	at.at(time.Hour)
+	if err := c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	at.want(t, session.StateActive, false)
+	at.at(time.Hour + 41*mn) // warning shown (4 min left)
+	if s := c.Snapshot(); !s.Warning {
+		t.Fatalf("no warning 4 min before the self-service limit")
+	}
+	if err := c.Unlock("730461", ""); err != nil {
+		t.Fatalf("Unlock during a session: %v", err)
+	}
+	s := at.want(t, session.StateActive, true)
+	if !s.EndsAt.Equal(t0.Add(time.Hour+90*mn)) || s.Warning || s.Agent != "Ahmed" {
+		t.Errorf("upgraded session: ends %v warning %v agent %q, want start+90 min, no warning, Ahmed", s.EndsAt, s.Warning, s.Agent)
+	}
+	if got, want := at.aud.String(), "Marie unlock start; Ahmed unlock upgrade"; got != want {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+
+	self := newAgentTest(t, session.Config{})
+	if err := self.c.Unlock("482913", ""); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("Unlock in mode self-service = %v, want ErrInvalid", err)
+	}
+	if n := self.pin.calls.Load(); n != 0 {
+		t.Errorf("PIN checked %d times for a refused unlock, want 0", n)
+	}
+}
+
+func TestController_Lockout(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	c := at.c
+	now := time.Duration(0)
+	// Failures 1 to 4 do not lock; from the 5th on the lock grows.
+	wantLock := []time.Duration{0, 0, 0, 0, 30 * sec, mn, 2 * mn, 4 * mn, 8 * mn, 15 * mn, 15 * mn}
+	for i, lock := range wantLock {
+		calls := at.pin.calls.Load()
+		err := c.Unlock("000001", "")
+		if at.pin.calls.Load() != calls+1 {
+			t.Fatalf("failure %d: PIN not checked", i+1)
+		}
+		s := c.Snapshot()
+		if lock == 0 {
+			if !errors.Is(err, session.ErrWrongPIN) || s.PINRetry != 0 {
+				t.Fatalf("failure %d: %v, retry %d s; want ErrWrongPIN, no lock", i+1, err, s.PINRetry)
+			}
+			continue
+		}
+		var le *session.LockoutError
+		if !errors.As(err, &le) || !errors.Is(err, session.ErrLocked) || le.RetryAfter() != lock {
+			t.Fatalf("failure %d: %v, want a %s lockout", i+1, err, lock)
+		}
+		if s.PINRetry != int(lock/time.Second) || !s.PINLockedUntil.Equal(t0.Add(now+lock)) || s.PINFailures != i+1 {
+			t.Fatalf("failure %d: snapshot retry %d s until %v failures %d, want %s", i+1, s.PINRetry, s.PINLockedUntil, s.PINFailures, lock)
+		}
+		// While locked, even the right PIN is not checked.
+		now += lock - sec
+		at.at(now)
+		calls = at.pin.calls.Load()
+		if err := c.Unlock("482913", ""); !errors.As(err, &le) || le.Retry != sec {
+			t.Fatalf("failure %d: attempt 1 s before the end of the lock: %v, want 1s lockout", i+1, err)
+		}
+		if at.pin.calls.Load() != calls {
+			t.Fatalf("failure %d: PIN checked while locked", i+1)
+		}
+		now += sec
+		at.at(now)
+	}
+	if err := c.Unlock("482913", ""); err != nil {
+		t.Fatalf("right PIN after the lock: %v", err)
+	}
+	if s := c.Snapshot(); s.PINFailures != 0 || s.PINRetry != 0 {
+		t.Errorf("after the right PIN: failures %d retry %d, want reset", s.PINFailures, s.PINRetry)
+	}
+	// Each failure is audited, without the PIN.
+	aud := at.aud.String()
+	if n := strings.Count(aud, "? pin_failed unlock"); n != len(wantLock) {
+		t.Errorf("%d failed attempts audited, want %d: %s", n, len(wantLock), aud)
+	}
+	if !strings.Contains(aud, "? pin_lockout 30s") || !strings.Contains(aud, "? pin_lockout 15m0s") || strings.Contains(aud, "000001") {
+		t.Errorf("audit %s: want lockouts of 30s and 15m0s, never the PIN", aud)
+	}
+}
+
+func TestController_LockoutParallel(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = at.c.Unlock("000001", "")
+		}()
+	}
+	wg.Wait()
+	if n := at.pin.calls.Load(); n != session.LockoutAfter {
+		t.Errorf("%d PINs checked by 40 parallel attempts, want %d (then locked)", n, session.LockoutAfter)
+	}
+}
+
+func TestController_PINCheckError(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	at.pin.err = errors.New("reading agents file: permission denied")
+	for range 7 {
+		err := at.c.Unlock("482913", "")
+		if err == nil || errors.Is(err, session.ErrWrongPIN) || errors.Is(err, session.ErrLocked) {
+			t.Fatalf("Unlock with a broken store = %v, want an internal error", err)
+		}
+	}
+	if s := at.want(t, session.StateWelcome, false); s.PINFailures != 0 {
+		t.Errorf("internal errors counted as wrong PINs: %d", s.PINFailures)
+	}
+	noPIN, _, _ := newTest(t, session.Config{Mode: session.Mixed})
+	if err := noPIN.Unlock("482913", ""); !errors.Is(err, session.ErrUnlockRequired) {
+		t.Errorf("Unlock without CheckPIN = %v, want ErrUnlockRequired", err)
+	}
+}
+
+func TestController_Overrides(t *testing.T) {
+	at := newAgentTest(t, session.Config{})
+	c := at.c
+	if err := c.OverrideHost("482913", "www.impots.gouv.fr"); !errors.Is(err, session.ErrWrongState) {
+		t.Fatalf("OverrideHost outside a session = %v, want ErrWrongState", err)
+	}
+	if err := c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []string{"", "WWW.X.FR", "x.fr.", "a..b", "x.fr:443", "x.fr/path", strings.Repeat("a", 254)} {
+		if err := c.OverrideHost("482913", h); !errors.Is(err, session.ErrInvalid) {
+			t.Errorf("OverrideHost(%q) = %v, want ErrInvalid", h, err)
+		}
+	}
+	if err := c.OverrideHost("999999", "www.ameli.fr"); !errors.Is(err, session.ErrWrongPIN) {
+		t.Errorf("OverrideHost(wrong PIN) = %v, want ErrWrongPIN", err)
+	}
+	if c.Override("www.ameli.fr") {
+		t.Fatal("host opened by a wrong PIN")
+	}
+	if err := c.OverrideHost("482913", "www.ameli.fr"); err != nil {
+		t.Fatalf("OverrideHost: %v", err)
+	}
+	if err := c.OverrideHost("730461", "docs.example.org"); err != nil {
+		t.Fatalf("OverrideHost: %v", err)
+	}
+	for h, want := range map[string]bool{"www.ameli.fr": true, "docs.example.org": true, "ameli.fr": false, "x.www.ameli.fr": false} {
+		if got := c.Override(h); got != want {
+			t.Errorf("Override(%q) = %v, want %v", h, got, want)
+		}
+	}
+	s := at.want(t, session.StateActive, false)
+	if strings.Join(s.Overrides, ",") != "docs.example.org,www.ameli.fr" {
+		t.Errorf("snapshot overrides %v", s.Overrides)
+	}
+	// The overrides go with the session.
+	if err := c.End(session.ReasonUser); err != nil {
+		t.Fatal(err)
+	}
+	if c.Override("www.ameli.fr") {
+		t.Error("override still open after the session ended")
+	}
+	_ = c.Satisfaction("skip")
+	_ = c.Wiped(true, "")
+	if err := c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	if c.Override("www.ameli.fr") || len(c.Snapshot().Overrides) != 0 {
+		t.Error("override open again in the next session")
+	}
+	if got, want := at.aud.String(), "? pin_failed override www.ameli.fr; Marie override www.ameli.fr; Ahmed override docs.example.org"; got != want {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+	if got := at.rec.String(); strings.Count(got, "override") != 2 {
+		t.Errorf("recorded %q, want two overrides", got)
+	}
+}
+
+func TestController_OverrideLimit(t *testing.T) {
+	at := newAgentTest(t, session.Config{})
+	if err := at.c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	for i := range session.MaxOverrides {
+		if err := at.c.OverrideHost("482913", fmt.Sprintf("h%d.example", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := at.c.OverrideHost("482913", "one-more.example"); !errors.Is(err, session.ErrInvalid) {
+		t.Errorf("override beyond the limit = %v, want ErrInvalid", err)
+	}
+	if err := at.c.OverrideHost("482913", "h1.example"); err != nil {
+		t.Errorf("opening an open host again = %v, want nil", err)
+	}
+}
+
+func TestController_RemoteActions(t *testing.T) {
+	at := newAgentTest(t, session.Config{})
+	c := at.c
+	for name, f := range map[string]func() error{
+		"EndByAgent": func() error { return c.EndByAgent("Marie") },
+		"Extend":     func() error { return c.Extend("Marie", 15*mn) },
+		"SetMessage": func() error { return c.SetMessage("Marie", "x") },
+	} {
+		if err := f(); !errors.Is(err, session.ErrWrongState) {
+			t.Errorf("%s outside a session = %v, want ErrWrongState", name, err)
+		}
+	}
+	if err := c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	c.Help()
+	at.at(90 * sec)
+	s := c.Snapshot()
+	if len(s.Help) != 1 || s.Help[0].Age != 90 || !s.HelpAt.Equal(t0) || s.HelpTaken {
+		t.Fatalf("help list %+v help_at %v, want one pending request aged 90 s", s.Help, s.HelpAt)
+	}
+	id := s.Help[0].ID
+	if err := c.TakeHelp(id+7, "Marie"); !errors.Is(err, session.ErrNotFound) {
+		t.Errorf("TakeHelp(unknown) = %v, want ErrNotFound", err)
+	}
+	if err := c.TakeHelp(id, "Marie"); err != nil {
+		t.Fatalf("TakeHelp: %v", err)
+	}
+	if err := c.TakeHelp(id, "Ahmed"); !errors.Is(err, session.ErrWrongState) {
+		t.Errorf("TakeHelp twice = %v, want ErrWrongState", err)
+	}
+	s = c.Snapshot()
+	if s.Help[0].TakenBy != "Marie" || !s.HelpTaken || !s.HelpAt.IsZero() {
+		t.Errorf("after TakeHelp: %+v help_at %v taken %v", s.Help, s.HelpAt, s.HelpTaken)
+	}
+	// A new press after the request was taken is a new request.
+	c.Help()
+	if s := c.Snapshot(); len(s.Help) != 2 || s.HelpTaken || !s.HelpAt.Equal(t0.Add(90*sec)) {
+		t.Errorf("second request: %+v", s.Help)
+	}
+
+	msg := "Un agent\u202e arrive\x07\n\n  tout de suite " + strings.Repeat("é", 200)
+	if err := c.SetMessage("Marie", msg); err != nil {
+		t.Fatal(err)
+	}
+	got := c.Snapshot().Message
+	if !strings.HasPrefix(got, "Un agent arrive tout de suite é") || len([]rune(got)) != session.MaxMessage {
+		t.Errorf("message %q (%d runes), want cleaned and cut at %d", got, len([]rune(got)), session.MaxMessage)
+	}
+	v := c.Snapshot().Version
+	if err := c.Extend("Ahmed", 15*mn); err != nil {
+		t.Fatal(err)
+	}
+	s = c.Snapshot()
+	if !s.EndsAt.Equal(t0.Add(60*mn)) || s.Version == v {
+		t.Errorf("after Extend: ends %v version %d (was %d), want +60 min and a new version", s.EndsAt, s.Version, v)
+	}
+	if err := c.EndByAgent("Ahmed"); err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Snapshot(); s.State != session.StateEnding || s.EndReason != session.ReasonAgent || len(s.Help) != 0 || s.Message != "" {
+		t.Errorf("after EndByAgent: %+v, want ending/agent with help and message cleared", s)
+	}
+	if got, want := at.aud.String(), "Marie help_taken 1m30s; Marie message set; Ahmed extend +15m0s; Ahmed end"; got != want {
+		t.Errorf("audit %q, want %q", got, want)
+	}
+	if e := at.rec.lastEnd(t); e.Extensions != 1 || !e.Help || e.Reason != session.ReasonAgent {
+		t.Errorf("end record %+v, want 1 extension, help, reason agent", e)
+	}
+	if got, want := at.rec.String(), "started fr false; help; help; extension; ended agent"; got != want {
+		t.Errorf("recorded %q, want %q", got, want)
+	}
+}
