@@ -132,7 +132,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	}()
 
 	ctl, err := session.New(&session.Config{
-		Logger:        l.With("component", "session"),
+		Logger:        l,
 		Recorder:      sessionRecorder{store},
 		Mode:          session.Mode(c.Mode),
 		IdleTimeout:   c.IdleTimeout,
@@ -149,7 +149,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		return fmt.Errorf("session settings: %w", err)
 	}
 	pages, err := portal.New(&portal.Config{
-		Logger:     l.With("component", "portal"),
+		Logger:     l,
 		Allowlist:  holder.Load,
 		Lang:       sessionLang(ctl),
 		Supervised: ctl.Supervised,
@@ -165,7 +165,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	p, err := proxy.New(&proxy.Config{
-		Logger:      l.With("component", "proxy"),
+		Logger:      l,
 		Allowlist:   holder.Load,
 		Policy:      ctl,
 		Recorder:    proxyRecorder{store: store, ctl: ctl},
@@ -181,7 +181,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 
 	tokenFile := filepath.Join(c.DataDir, "api.token")
 	localAPI, err := api.New(&api.Config{
-		Logger:     l.With("component", "api"),
+		Logger:     l,
 		Controller: ctl,
 		State:      func(ctx context.Context, since uint64) any { return ctl.Wait(ctx, since) },
 		Settings:   func() any { return ctl.Settings() },
@@ -245,7 +245,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 
 	goRun(func() error { return ctl.Run(ctx) })
 	if c.AllowlistURL != "" {
-		fetcher, err := newRemoteFetcher(c, holder, l.With("component", "remote"))
+		fetcher, err := newRemoteFetcher(c, holder, l)
 		if err != nil {
 			return err
 		}
