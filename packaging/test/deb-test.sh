@@ -99,6 +99,7 @@ else
 	tar -C "$root" -xf "$tarball"
 	ok "$(basename "$tarball"), $((SECONDS - t0))s"
 fi
+chmod 0755 "$root" # the chroot's /: mktemp made it 0700
 mount -t proc proc "$root/proc"
 
 cp "$deb" "$root/tmp/kiosk.deb"
@@ -133,9 +134,44 @@ check "kiosk-shell.service enabled" test -L "$root/etc/systemd/system/multi-user
 check "kiosk-nftables.service enabled" test -L "$root/etc/systemd/system/sysinit.target.wants/kiosk-nftables.service"
 check "ctrl-alt-del.target masked" test "$(readlink "$root/etc/systemd/system/ctrl-alt-del.target")" = /dev/null
 check "units verify" in_root systemd-analyze verify --man=no /lib/systemd/system/kiosk.service \
-	/lib/systemd/system/kiosk-nftables.service
+	/lib/systemd/system/kiosk-nftables.service /lib/systemd/system/kiosk-shell.service
 check "allowlist valid" in_root /usr/bin/kiosk allowlist check /etc/kiosk/allowlist.yaml
 ok "$passed checks"
+
+# The service starts as kiosk with the package's directories and flags, in a
+# private network namespace (its ports never touch the host's), and the
+# shell's account can read the API token and write session profiles.
+step "kiosk serve runs as kiosk; kiosk-session reads the token"
+serve_check() {
+	unshare --net -- bash -s "$root" <<'INNER'
+root=$1
+ip link set lo up
+# shellcheck disable=SC1091
+. "$root/etc/default/kiosk"
+# shellcheck disable=SC2086
+chroot "$root" runuser -u kiosk -- /usr/bin/kiosk serve $KIOSK_ARGS >"$root/tmp/serve.log" 2>&1 &
+pid=$!
+healthy=
+for _ in $(seq 100); do
+	if chroot "$root" bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /healthz HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3 && cat <&3' 2>/dev/null | head -n1 | grep -q ' 200'; then
+		healthy=1
+		break
+	fi
+	sleep 0.1
+done
+token_ok=
+if [ -n "$healthy" ] && chroot "$root" runuser -u kiosk-session -- cat /var/lib/kiosk/api.token >/dev/null &&
+	chroot "$root" runuser -u kiosk-session -- mkdir /var/lib/kiosk/profiles/check && rmdir "$root/var/lib/kiosk/profiles/check"; then
+	token_ok=1
+fi
+kill "$pid"
+wait "$pid" || true
+[ -n "$healthy" ] || { echo "kiosk serve did not answer /healthz:" >&2; cat "$root/tmp/serve.log" >&2; exit 1; }
+[ -n "$token_ok" ] || { echo "kiosk-session cannot read the token or write profiles:" >&2; ls -la "$root/var/lib/kiosk" >&2; exit 1; }
+INNER
+}
+check "serve healthy as kiosk, token readable by kiosk-session" serve_check
+ok
 
 # --- upgrade keeps IT's edits --------------------------------------------------
 step "upgrade to $version_next keeps the edited conffile"
