@@ -1,11 +1,13 @@
 // Package api is the local HTTP API between the kiosk service and the
-// shell: session actions, the state (with long poll) and the settings.
+// shell: session actions, agent PINs typed on the kiosk's keypad, the state
+// (with long poll) and the settings.
 // docs/api.md is its contract.
 //
 // Every route needs the per-boot bearer token that New writes to
 // Config.TokenFile, and a loopback client. The package imports no project
 // package: it drives the session controller through the Controller
-// interface and function fields that main fills in.
+// interface and function fields that main fills in. PINs are passed on
+// to the controller and never logged.
 package api
 
 import (
@@ -29,6 +31,13 @@ type Controller interface {
 	Help()
 	ShellHello(version string)
 	ShellCrash()
+	// Unlock checks an agent's PIN and opens a supervised session.
+	Unlock(pin, lang string) error
+	// Cancel leaves the unlock state (keypad) for welcome.
+	Cancel() error
+	// OverrideHost checks an agent's PIN and opens the canonical host
+	// for the rest of the session.
+	OverrideHost(pin, host string) error
 }
 
 // DefaultPortalURL is the base URL of the portal pages (the proxy's
@@ -118,6 +127,8 @@ var routes = map[string]route{
 	"/api/session/satisfaction": {http.MethodPost, (*Handler).satisfaction},
 	"/api/session/wiped":        {http.MethodPost, (*Handler).wiped},
 	"/api/session/unlock":       {http.MethodPost, (*Handler).unlock},
+	"/api/session/cancel":       {http.MethodPost, (*Handler).cancel},
+	"/api/override":             {http.MethodPost, (*Handler).override},
 	"/api/help":                 {http.MethodPost, (*Handler).help},
 	"/api/shell/hello":          {http.MethodPost, (*Handler).hello},
 	"/api/shell/crash":          {http.MethodPost, (*Handler).crash},

@@ -33,7 +33,9 @@ type env struct {
 func newEnv(t testing.TB, conf session.Config) *env {
 	t.Helper()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	conf.Logger = quiet
+	if conf.Logger == nil {
+		conf.Logger = quiet
+	}
 	ctl, err := session.New(&conf)
 	if err != nil {
 		t.Fatal(err)
@@ -103,7 +105,8 @@ var allRoutes = []struct{ method, path string }{
 	{"POST", "/api/session/start"}, {"POST", "/api/session/activity"},
 	{"POST", "/api/session/continue"}, {"POST", "/api/session/end"},
 	{"POST", "/api/session/satisfaction"}, {"POST", "/api/session/wiped"},
-	{"POST", "/api/session/unlock"}, {"POST", "/api/help"},
+	{"POST", "/api/session/unlock"}, {"POST", "/api/session/cancel"},
+	{"POST", "/api/override"}, {"POST", "/api/help"},
 	{"POST", "/api/shell/hello"}, {"POST", "/api/shell/crash"},
 	{"GET", "/api/nothing-here"},
 }
@@ -242,7 +245,11 @@ func TestHandler_BadRequests(t *testing.T) {
 		{"bad reason", "POST", "/api/session/end", `{"reason":"bored"}`, 400, "bad_request"},
 		{"end without session", "POST", "/api/session/end", ``, 409, "wrong_state"},
 		{"body on activity", "POST", "/api/session/activity", `{"x":1}`, 400, "bad_request"},
-		{"unlock reserved", "POST", "/api/session/unlock", `{"pin":"123456"}`, 501, "not_implemented"},
+		{"unlock without agents", "POST", "/api/session/unlock", `{"pin":"123456"}`, 409, "unlock_required"},
+		{"unlock unknown field", "POST", "/api/session/unlock", `{"pin":"123456","name":"x"}`, 400, "bad_request"},
+		{"override IP", "POST", "/api/override", `{"pin":"123456","host":"192.0.2.1"}`, 400, "bad_request"},
+		{"override URL", "POST", "/api/override", `{"pin":"123456","host":"https://x.fr/"}`, 400, "bad_request"},
+		{"cancel in welcome", "POST", "/api/session/cancel", ``, 409, "wrong_state"},
 		{"no route", "GET", "/api/nothing", ``, 404, "not_found"},
 		{"wrong method", "GET", "/api/session/start", ``, 405, "method_not_allowed"},
 		{"bad since", "GET", "/api/state?since=x", ``, 400, "bad_request"},

@@ -186,7 +186,3 @@ func (h *Handler) crash(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// unlock is reserved for issue 5 (agent PIN).
-func (h *Handler) unlock(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotImplemented, "not_implemented", "agent PIN unlock is not available yet (issue 5)")
-}

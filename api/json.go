@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
+	"time"
 )
 
 // maxBody is the largest request body accepted.
@@ -16,6 +18,9 @@ const maxBody = 4 << 10
 type errorBody struct {
 	Error string `json:"error"`
 	Code  string `json:"code"`
+	// RetryAfter is set with code "locked": seconds before the keypad
+	// takes a PIN again.
+	RetryAfter int `json:"retry_after_s,omitempty"`
 }
 
 // writeJSON writes v with status.
@@ -42,6 +47,9 @@ var statusOf = map[string]int{
 	"out_of_order":    http.StatusConflict,
 	"unlock_required": http.StatusConflict,
 	"not_implemented": http.StatusNotImplemented,
+	"not_found":       http.StatusNotFound,
+	"wrong_pin":       http.StatusForbidden,
+	"locked":          http.StatusTooManyRequests,
 }
 
 // writeControllerError writes err, which should carry a Code() method.
@@ -49,7 +57,13 @@ func (h *Handler) writeControllerError(w http.ResponseWriter, err error) {
 	var coded interface{ Code() string }
 	if errors.As(err, &coded) {
 		if st, ok := statusOf[coded.Code()]; ok {
-			writeError(w, st, coded.Code(), err.Error())
+			body := errorBody{Error: err.Error(), Code: coded.Code()}
+			var retry interface{ RetryAfter() time.Duration }
+			if errors.As(err, &retry) {
+				body.RetryAfter = int((retry.RetryAfter() + time.Second - 1) / time.Second)
+				w.Header().Set("Retry-After", strconv.Itoa(body.RetryAfter))
+			}
+			writeJSON(w, st, body)
 			return
 		}
 	}
