@@ -30,6 +30,10 @@ type policyHolder struct {
 	lastErr  error
 	errAt    time.Time
 	onChange []func(*allowlist.List)
+
+	// observe, if set before the first load, is told the result of every
+	// load attempt (metrics).
+	observe func(err error)
 }
 
 // policyStatus is what the admin page and /healthz show about the allowlist.
@@ -73,6 +77,9 @@ func (h *policyHolder) OnChange(f func(*allowlist.List)) {
 // file is refused and recorded; the list in force does not change.
 func (h *policyHolder) apply(data []byte, name string, now time.Time) error {
 	l, err := allowlist.Parse(data, name)
+	if h.observe != nil {
+		h.observe(err)
+	}
 	h.mu.Lock()
 	if err != nil {
 		h.lastErr, h.errAt = err, now
@@ -94,6 +101,9 @@ func (h *policyHolder) loadFile(path string) error {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		err = fmt.Errorf("reading allowlist: %w", err)
+		if h.observe != nil {
+			h.observe(err)
+		}
 		h.mu.Lock()
 		h.lastErr, h.errAt = err, time.Now()
 		h.mu.Unlock()

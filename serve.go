@@ -102,6 +102,9 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		return err
 	}
 	holder := &policyHolder{}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics := newServiceMetrics(reg, holder)
 	if c.AllowlistURL == "" {
 		abs, err := filepath.Abs(c.Allowlist)
 		if err != nil {
@@ -133,7 +136,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 
 	ctl, err := session.New(&session.Config{
 		Logger:        l,
-		Recorder:      sessionRecorder{store},
+		Recorder:      sessionRecorder{store: store, m: metrics},
 		Mode:          session.Mode(c.Mode),
 		IdleTimeout:   c.IdleTimeout,
 		IdleCountdown: c.IdleCountdown,
@@ -162,8 +165,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		return fmt.Errorf("portal: %w", err)
 	}
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	registerStateGauge(reg, ctl)
 	p, err := proxy.New(&proxy.Config{
 		Logger:      l,
 		Allowlist:   holder.Load,

@@ -131,6 +131,37 @@ func TestServe_Curl(t *testing.T) {
 		t.Fatalf("a refused request reached the origin (Host %q)", h)
 	default:
 	}
+
+	// Monitoring on the admin listener, from the machine itself.
+	admin := &http.Client{Transport: &http.Transport{DialContext: ns.DialContext}}
+	get := func(path string) (int, string) {
+		resp, err := admin.Get("http://127.0.0.1:8080" + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get("/healthz"); code != 200 {
+		t.Errorf("/healthz: %d %q, want 200", code, body)
+	}
+	mcode, metrics := get("/metrics")
+	if mcode != 200 {
+		t.Fatalf("/metrics: %d", mcode)
+	}
+	for _, want := range []string{
+		`kiosk_allowlist_reloads_total 1`,
+		`kiosk_allowlist_reload_errors_total 0`,
+		`kiosk_terminal_state{state="welcome"} 1`,
+		`kiosk_sessions_ended_total{reason="idle"} 0`,
+		`kiosk_proxy_requests_total{`,
+		`kiosk_proxy_request_duration_seconds_bucket{`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
 }
 
 // TestServe_Reload changes the file under the running service: a valid edit

@@ -24,11 +24,19 @@ var (
 )
 
 // sessionRecorder records the session controller's events in the usage store.
-type sessionRecorder struct{ store *usage.Store }
+// It also counts them in the Prometheus metrics.
+type sessionRecorder struct {
+	store *usage.Store
+	m     *serviceMetrics
+}
 
-func (r sessionRecorder) Started(time.Time, bool, string) { r.store.Count(usage.SessionStarted) }
+func (r sessionRecorder) Started(time.Time, bool, string) {
+	r.store.Count(usage.SessionStarted)
+	r.m.sessionsStarted.Inc()
+}
 
 func (r sessionRecorder) Ended(e session.End) error {
+	r.m.sessionsEnded.WithLabelValues(e.Reason).Inc()
 	return r.store.SessionEnded(usage.Session{
 		Start:      e.Started,
 		End:        e.Ended,
@@ -42,6 +50,7 @@ func (r sessionRecorder) Ended(e session.End) error {
 }
 
 func (r sessionRecorder) Satisfaction(answer string) {
+	r.m.satisfaction.WithLabelValues(answer).Inc()
 	switch answer {
 	case session.AnswerYes:
 		r.store.Count(usage.SatisfactionYes)
@@ -52,8 +61,15 @@ func (r sessionRecorder) Satisfaction(answer string) {
 	}
 }
 
-func (r sessionRecorder) Help()       { r.store.Count(usage.HelpRequest) }
-func (r sessionRecorder) WipeFailed() { r.store.Count(usage.WipeFailure) }
+func (r sessionRecorder) Help() {
+	r.store.Count(usage.HelpRequest)
+	r.m.helpRequests.Inc()
+}
+
+func (r sessionRecorder) WipeFailed() {
+	r.store.Count(usage.WipeFailure)
+	r.m.wipeFailures.Inc()
+}
 
 // proxyRecorder sends the proxy's refusals to the usage store and the sites
 // visited to the current session.
