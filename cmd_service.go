@@ -151,6 +151,12 @@ func (c *serviceCmd) install(s service.Service) int {
 		return 0
 	}
 	if err := s.Install(); err != nil {
+		// kardianos refuses to overwrite an existing unit ("Init already
+		// exists"), e.g. when the service manager cannot tell its state.
+		if strings.Contains(err.Error(), "already exists") {
+			fmt.Fprintf(c.stdout, "kiosk service: already installed (%v); nothing changed.\n", err)
+			return 0
+		}
 		fmt.Fprintf(c.stderr, "kiosk service install: %v%s\n", err, privilegeHint())
 		return 1
 	}

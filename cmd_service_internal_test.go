@@ -19,6 +19,8 @@ type fakeService struct {
 	i    service.Interface
 	conf *service.Config
 
+	installErr error
+
 	installed bool
 	status    service.Status
 	statusErr error
@@ -41,6 +43,9 @@ func (f *fakeService) Stop() error    { f.calls = append(f.calls, "stop"); retur
 func (f *fakeService) Restart() error { f.calls = append(f.calls, "restart"); return nil }
 func (f *fakeService) Install() error {
 	f.calls = append(f.calls, "install")
+	if f.installErr != nil {
+		return f.installErr
+	}
 	f.installed = true
 	return nil
 }
@@ -126,6 +131,23 @@ func TestServiceCmd_install(t *testing.T) {
 	}
 	if !strings.Contains(h.stdout.String(), "already installed (running)") {
 		t.Errorf("second install said %q", h.stdout.String())
+	}
+}
+
+func TestServiceCmd_install_unitExists(t *testing.T) {
+	// The service manager cannot tell the state, but the unit file exists.
+	h := newHarness()
+	h.fake.installErr = errors.New("Init already exists: /etc/systemd/system/kiosk.service")
+	if code := h.cmd().run([]string{"install"}); code != 0 {
+		t.Errorf("install over an existing unit = %d, want 0; stderr: %s", code, h.stderr.String())
+	}
+	if !strings.Contains(h.stdout.String(), "already installed") {
+		t.Errorf("stdout = %q", h.stdout.String())
+	}
+	h = newHarness()
+	h.fake.installErr = errors.New("permission denied")
+	if code := h.cmd().run([]string{"install"}); code != 1 {
+		t.Errorf("failed install = %d, want 1", code)
 	}
 }
 
