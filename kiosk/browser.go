@@ -269,19 +269,22 @@ func (b *browser) showBuiltin(html string) {
 }
 
 // unreachable shows the built-in out-of-order screen and retries until the
-// service answers again. It's safe for concurrent use.
+// service answers again. It's safe for concurrent use; a later call while
+// retrying shows the screen again (a failed load may have replaced it).
 func (b *browser) unreachable(cause error) {
-	if !b.recovering.CompareAndSwap(false, true) {
-		return
+	first := b.recovering.CompareAndSwap(false, true)
+	if first {
+		b.l.Warn("service unreachable: out of order", "err", cause)
+		go b.recover()
 	}
-	b.l.Warn("service unreachable: out of order", "err", cause)
 	onMain(func() {
-		if !b.quitting {
+		if !b.quitting && b.recovering.Load() {
 			b.showBuiltin(outOfOrderPage(false, ""))
-			b.send(msgOutOfOrder)
+			if first {
+				b.send(msgOutOfOrder)
+			}
 		}
 	})
-	go b.recover()
 }
 
 // recover retries every period until the API and the proxy answer, then

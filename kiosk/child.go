@@ -50,6 +50,7 @@ type child struct {
 	session  bool
 	hung     bool
 
+	started time.Time
 	// ready receives when the welcome screen is ready (buffered, latest wins).
 	ready chan struct{}
 	done  chan struct{}
@@ -95,7 +96,7 @@ func startChild(conf *Config, profile string, flags []string, l *slog.Logger) (*
 	inR.Close()
 	outW.Close()
 	c := &child{
-		cmd: cmd, profile: profile, toChild: inW, lastPong: time.Now(),
+		cmd: cmd, profile: profile, toChild: inW, lastPong: time.Now(), started: time.Now(),
 		l:     l.With("pid", cmd.Process.Pid),
 		ready: make(chan struct{}, 1), done: make(chan struct{}),
 	}
@@ -116,6 +117,7 @@ func (c *child) read(r *os.File) {
 		case msgSession:
 			c.session = true
 		case msgReady:
+			c.l.Info("welcome ready", "after", time.Since(c.started).Round(time.Millisecond))
 			select {
 			case c.ready <- struct{}{}:
 			default:

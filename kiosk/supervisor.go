@@ -81,20 +81,12 @@ func (s *supervisor) runSession(ctx context.Context) error {
 			return err
 		})
 	}
-	start := time.Now()
 	c, err := startChild(s.conf, dir, s.browserFlags(""), s.l)
 	if err != nil {
 		_ = wipeProfile(dir)
 		return fmt.Errorf("starting browser: %w", err)
 	}
 	s.l.Info("browser started", "pid", c.cmd.Process.Pid, "profile", dir)
-	go func() {
-		select {
-		case <-c.ready:
-			s.l.Info("welcome ready", "pid", c.cmd.Process.Pid, "after", time.Since(start).Round(time.Millisecond))
-		case <-c.done:
-		}
-	}()
 	res := c.watch(ctx, s.conf.ping(), s.conf.hangAfter(), startGrace)
 	end := time.Now()
 	s.l.Info("browser ended", "pid", c.cmd.Process.Pid, "why", res.why, "crashed", res.crashed, "session", res.session)

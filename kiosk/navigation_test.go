@@ -1,0 +1,84 @@
+//go:build webview
+
+package kiosk_test
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestShell_NewWindowsInSameView(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+	for _, tc := range []struct{ name, click, path string }{
+		{"target=_blank", "document.getElementById('blank').click()", "/blank"},
+		{"window.open", "document.getElementById('open').click()", "/opened"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r.t = t
+			r.mustEval("location.href = '" + siteURL + "'; 1")
+			r.waitEval("the site", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
+			r.mustEval(tc.click + "; 1")
+			r.waitEval(tc.path+" in the same view", "location.pathname === '"+tc.path+"' && document.getElementById('h')", 10*time.Second)
+			if r.origin.count(tc.path) == 0 {
+				t.Errorf("origin never got %s", tc.path)
+			}
+		})
+	}
+}
+
+func TestShell_DownloadsWriteNothing(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	started := r.log.wait(t, "browser started", 0, 15*time.Second)
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	home := started.fields["profile"]
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the site", "location.href === '"+siteURL+"'", 10*time.Second)
+	since := time.Now()
+	for _, id := range []string{"att", "zip", "dl"} {
+		before := r.origin.count("/" + id)
+		if id == "dl" {
+			before = r.origin.count("/plain")
+		}
+		r.mustEval("document.getElementById('" + id + "').click(); 1")
+		r.waitFor(id+" requested", 10*time.Second, func() bool {
+			if id == "dl" {
+				return r.origin.count("/plain") > before
+			}
+			return r.origin.count("/"+id) > before
+		})
+	}
+	// Give WebKit the time a download would take to land (none may).
+	r.log.waitOK("never logged", r.log.len(), 2*time.Second)
+	res := r.mustEval("location.href")
+	if res.URI != siteURL {
+		t.Errorf("after the downloads the view shows %q, want %q", res.URI, siteURL)
+	}
+	for _, root := range []string{home, r.data, os.TempDir()} {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return nil
+			}
+			name := d.Name()
+			if strings.HasPrefix(name, "kiosk-test-download") || strings.HasSuffix(name, ".part") {
+				t.Errorf("download written: %s", p)
+			}
+			if info, err := d.Info(); err == nil && info.ModTime().After(since) && strings.Contains(p, "Download") {
+				t.Errorf("file in a downloads folder: %s", p)
+			}
+			return nil
+		})
+	}
+	// PDFs are shown, not saved.
+	r.mustEval("document.getElementById('pdf').click(); 1")
+	r.waitFor("the PDF shown", 10*time.Second, func() bool {
+		res, err := r.eval("1")
+		return err == nil && strings.HasSuffix(res.URI, "/doc.pdf")
+	})
+}

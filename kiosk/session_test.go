@@ -1,0 +1,93 @@
+//go:build webview
+
+package kiosk_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"testing"
+	"time"
+)
+
+// storeJS sets a cookie, a localStorage entry and an IndexedDB record, then
+// sets window.__stored.
+const storeJS = `(function () {
+  document.cookie = 'kiosktest=1; max-age=86400; path=/';
+  localStorage.setItem('kiosktest', '1');
+  var req = indexedDB.open('kiosktest', 1);
+  req.onupgradeneeded = function () { req.result.createObjectStore('s'); };
+  req.onsuccess = function () {
+    var tx = req.result.transaction('s', 'readwrite');
+    tx.objectStore('s').put('1', 'k');
+    tx.oncomplete = function () { window.__stored = true; };
+  };
+  return 1;
+})()`
+
+// checkJS reports in window.__found what of storeJS's data the page sees.
+const checkJS = `(function () {
+  var found = {cookie: document.cookie.indexOf('kiosktest=1') >= 0, local: localStorage.getItem('kiosktest') === '1', idb: false};
+  var req = indexedDB.open('kiosktest', 1);
+  req.onupgradeneeded = function () { req.result.createObjectStore('s'); };
+  req.onsuccess = function () {
+    var get = req.result.transaction('s', 'readonly').objectStore('s').get('k');
+    get.onsuccess = function () { found.idb = get.result === '1'; window.__found = found; };
+    get.onerror = function () { window.__found = found; };
+  };
+  req.onerror = function () { window.__found = found; };
+  return 1;
+})()`
+
+func TestShell_SessionDataWiped(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	profile1 := r.log.wait(t, "browser started", 0, time.Second).fields["profile"]
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the site", "location.href === '"+siteURL+"'", 10*time.Second)
+	r.mustEval(storeJS)
+	r.waitEval("the data stored", "window.__stored === true", 10*time.Second)
+	r.mustEval(checkJS)
+	r.waitEval("session 1 sees its own data", "window.__found && __found.cookie && __found.local && __found.idb", 10*time.Second)
+
+	next := r.endSession()
+	if _, err := os.Lstat(profile1); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("session 1 profile %s: Lstat err = %v, want not exist", profile1, err)
+	}
+	if next.pid() == 0 {
+		t.Fatal("no pid for the second browser process")
+	}
+
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the site again", "location.href === '"+siteURL+"'", 10*time.Second)
+	r.mustEval(checkJS)
+	res := r.waitEval("session 2's check", "window.__found", 10*time.Second)
+	found := r.mustEval("JSON.stringify(window.__found)")
+	if string(found.Result) != `"{\"cookie\":false,\"local\":false,\"idb\":false}"` {
+		t.Errorf("session 2 sees session 1's data: %s (uri %s)", found.Result, res.URI)
+	}
+}
+
+func TestShell_IdleTimeout(t *testing.T) {
+	r := newRig(t, rigOptions{serveArgs: []string{"--idle-timeout", "2s", "--idle-countdown", "4s"}})
+	first := r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+
+	// The countdown comes; "Continuer" keeps the session.
+	r.waitEval("the idle countdown", "kioskState().then(function (s) { window.__st = s.state; }) && window.__st === 'countdown'", 10*time.Second)
+	r.mustEval("kioskContinue().then(function (s) { window.__cont = s.state; }); 1")
+	r.waitEval("the session back to active", "window.__cont === 'active'", 5*time.Second)
+	mark := r.log.len()
+	if _, ok := r.log.waitOK("browser ended", mark, time.Second); ok {
+		t.Fatal("the browser process ended after Continuer")
+	}
+
+	// Left alone, the countdown ends the session and a new welcome comes.
+	r.waitEval("the idle countdown again", "kioskState().then(function (s) { window.__st = s.state; }) && window.__st === 'countdown'", 10*time.Second)
+	next := r.log.wait(t, "welcome ready", mark, 15*time.Second)
+	if next.pid() == first.pid() {
+		t.Fatalf("the idle session did not end: same browser pid %d", next.pid())
+	}
+}
