@@ -251,6 +251,9 @@ func checkDays(days *bbolt.Bucket) error {
 				return fmt.Errorf("keys out of order in day %x", day)
 			}
 			prev = k
+			if len(k) > 0 && k[0] == prefixAudit {
+				return checkAuditEntry(k, v)
+			}
 			want := 8
 			if len(k) > 0 && k[0] == prefixBlocked {
 				want = 16

@@ -34,8 +34,10 @@ var (
 	ErrInvalid = errors.New("invalid usage argument")
 )
 
-// SchemaVersion is the version of the file layout written by this package.
-const SchemaVersion = 1
+// SchemaVersion is the version of the file layout written by this package. Version 2
+// adds the audit log (audit.go) to the day buckets; a version 1 file is read as is and
+// marked 2 when its first audit entry is written.
+const SchemaVersion = 2
 
 // Defaults for the zero values of Config fields.
 const (
