@@ -27,6 +27,8 @@ type page struct {
 	Tiles       []tile
 	StartOnTile bool
 	StartHref   string
+	// Mode is the session mode (welcome: which start buttons show).
+	Mode string
 	// Blocked.
 	Host string
 	// End.
@@ -74,7 +76,8 @@ func (h *Handler) basePage(r *http.Request, name, titleKey string) *page {
 		SatisfactionSeconds: int(h.conf.SatisfactionTimeout.Seconds()),
 	}
 	p.Title = p.T(titleKey)
-	p.Data = map[string]any{"page": name, "lang": l.Code, "satisfaction_s": p.SatisfactionSeconds}
+	p.Mode = h.conf.Mode
+	p.Data = map[string]any{"page": name, "lang": l.Code, "satisfaction_s": p.SatisfactionSeconds, "mode": p.Mode}
 	return p
 }
 
@@ -95,6 +98,7 @@ func (h *Handler) welcomePage(r *http.Request) *page {
 	p.Tiles = h.tiles(p)
 	p.StartOnTile = true
 	p.StartHref = Base + "home?lang=" + p.Lang
+	p.keypadData()
 	return p
 }
 
@@ -154,3 +158,15 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 
 // lower returns s in lower case (category names).
 func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// keypadKeys are the messages the keypad's script shows.
+var keypadKeys = []string{"pin.wrong", "pin.locked", "pin.sec", "pin.min", "pin.error", "pin.short"}
+
+// keypadData adds the keypad's messages to the page data.
+func (p *page) keypadData() {
+	m := make(map[string]string, len(keypadKeys))
+	for _, k := range keypadKeys {
+		m[k] = p.T(k)
+	}
+	p.Data["msgs"] = m
+}

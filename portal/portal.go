@@ -54,7 +54,20 @@ type Config struct {
 	// SatisfactionTimeout is the length of the end-of-session question. If
 	// zero, DefaultSatisfactionTimeout is used.
 	SatisfactionTimeout time.Duration
+	// Mode is the session mode (session.Mode as a string):
+	// "self-service" (or empty), "supervised-only" (the welcome screen's
+	// "Commencer" and tiles open the agent keypad) or "mixed" (a
+	// "Session accompagnée" button opens the keypad). Other values make
+	// New fail.
+	Mode string
 }
+
+// The session modes (session.Mode values).
+const (
+	modeSelfService    = "self-service"
+	modeSupervisedOnly = "supervised-only"
+	modeMixed          = "mixed"
+)
 
 // Handler serves the portal. It's safe for concurrent use.
 type Handler struct {
@@ -75,6 +88,13 @@ func New(conf *Config) (*Handler, error) {
 	}
 	if c.SatisfactionTimeout <= 0 {
 		c.SatisfactionTimeout = DefaultSatisfactionTimeout
+	}
+	switch c.Mode {
+	case "":
+		c.Mode = modeSelfService
+	case modeSelfService, modeSupervisedOnly, modeMixed:
+	default:
+		return nil, fmt.Errorf("portal config: unknown mode %q", c.Mode)
 	}
 	h := &Handler{conf: c, log: c.Logger.With("component", "portal")}
 	if len(c.Languages) == 0 {
@@ -134,6 +154,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) Blocked(w http.ResponseWriter, r *http.Request, host string) {
 	p := h.basePage(r, "blocked", "blocked.title")
 	p.Host = clipHost(host)
+	p.Data["host"] = p.Host
+	p.keypadData()
 	h.render(w, r, http.StatusForbidden, p)
 }
 

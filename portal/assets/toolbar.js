@@ -69,6 +69,14 @@
     return b;
   }
   function elapsed() { return (Date.now() - stateAt) / 1000; }
+  // helpTakenRecently: an agent took the last help request less than a
+  // minute ago (the resident sees it for a minute).
+  function helpTakenRecently() {
+    var h = state && state.help_taken && state.help && state.help[state.help.length - 1];
+    if (!h || !h.taken_at) { return false; }
+    var age = (Date.parse(state.now) - Date.parse(h.taken_at)) / 1000 + elapsed();
+    return age >= 0 && age < 60;
+  }
   function inSession() { return !!state && (state.state === 'active' || state.state === 'countdown'); }
 
   function build() {
@@ -150,13 +158,14 @@
     setText(ui.back, t('bar.back'));
     setText(ui.help, t('bar.help'));
     setText(ui.end, t('bar.end'));
-    setText(ui.timeLabel, t('bar.left') + ' ');
+    var with_ = state.supervised && state.agent ? t('bar.supervised').replace('{name}', state.agent) + ' \u00B7 ' : '';
+    setText(ui.timeLabel, with_ + t('bar.left') + ' ');
     setText(ui.timeValue, t('bar.min', mins));
     ui.time.classList.toggle('low', !!state.warning);
 
     var lines = [];
     if (state.message) { lines.push(state.message); }
-    if (Date.now() < helpUntil) { lines.push(t('help.sent')); }
+    if (helpTakenRecently()) { lines.push(t('help.taken')); } else if (Date.now() < helpUntil) { lines.push(t('help.sent')); }
     if (state.warning) { lines.push(t('warn.text', mins)); }
     setText(ui.bannerText, lines.join(' — '));
     show(ui.banner, lines.length > 0);
