@@ -19,7 +19,7 @@ suite=bookworm
 deps="libc6 libwebkit2gtk-4.0-37 libgtk-3-0 cage nftables adduser systemd init-system-helpers"
 
 fail() { echo "deb-test: FAIL: $*" >&2; exit 1; }
-step() { printf 'deb-test: %-58s' "$*"; }
+step() { printf 'deb-test: %-60s ' "$*"; }
 ok() { echo "ok${1:+ ($1)}"; }
 passed=0
 errlog=$(mktemp)
@@ -141,7 +141,7 @@ ok "$passed checks"
 # The service starts as kiosk with the package's directories and flags, in a
 # private network namespace (its ports never touch the host's), and the
 # shell's account can read the API token and write session profiles.
-step "kiosk serve runs as kiosk; kiosk-session reads the token"
+step "serve runs as kiosk; kiosk-session reads only the token"
 serve_check() {
 	unshare --net -- bash -s "$root" <<'INNER'
 root=$1
@@ -164,10 +164,17 @@ if [ -n "$healthy" ] && chroot "$root" runuser -u kiosk-session -- cat /var/lib/
 	chroot "$root" runuser -u kiosk-session -- mkdir /var/lib/kiosk/profiles/check && rmdir "$root/var/lib/kiosk/profiles/check"; then
 	token_ok=1
 fi
+# The token is the only file of the service that kiosk-session may read (not
+# the usage store, not the admin credentials).
+readable=$(chroot "$root" runuser -u kiosk-session -- find /var/lib/kiosk -path /var/lib/kiosk/profiles -prune -o -type f -readable -print 2>/dev/null)
+if [ "$readable" != /var/lib/kiosk/api.token ]; then
+	echo "kiosk-session may read: $readable" >&2
+	token_ok=
+fi
 kill "$pid"
 wait "$pid" || true
 [ -n "$healthy" ] || { echo "kiosk serve did not answer /healthz:" >&2; cat "$root/tmp/serve.log" >&2; exit 1; }
-[ -n "$token_ok" ] || { echo "kiosk-session cannot read the token or write profiles:" >&2; ls -la "$root/var/lib/kiosk" >&2; exit 1; }
+[ -n "$token_ok" ] || { echo "kiosk-session cannot read the token or write profiles, or reads more:" >&2; ls -la "$root/var/lib/kiosk" >&2; exit 1; }
 INNER
 }
 check "serve healthy as kiosk, token readable by kiosk-session" serve_check
