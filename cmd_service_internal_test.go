@@ -56,8 +56,8 @@ func (f *fakeService) Uninstall() error {
 }
 func (f *fakeService) Logger(chan<- error) (service.Logger, error)       { return nil, nil }
 func (f *fakeService) SystemLogger(chan<- error) (service.Logger, error) { return nil, nil }
-func (f *fakeService) String() string                                   { return "kiosk" }
-func (f *fakeService) Platform() string                                 { return "fake" }
+func (f *fakeService) String() string                                    { return "kiosk" }
+func (f *fakeService) Platform() string                                  { return "fake" }
 func (f *fakeService) Status() (service.Status, error) {
 	if f.statusErr != nil {
 		return service.StatusUnknown, f.statusErr
@@ -333,9 +333,18 @@ func TestProgram_Stop_timeout(t *testing.T) {
 // fakeLogger records Event Log calls.
 type fakeLogger struct{ entries []string }
 
-func (l *fakeLogger) Error(v ...any) error   { l.entries = append(l.entries, "E "+v[0].(string)); return nil }
-func (l *fakeLogger) Warning(v ...any) error { l.entries = append(l.entries, "W "+v[0].(string)); return nil }
-func (l *fakeLogger) Info(v ...any) error    { l.entries = append(l.entries, "I "+v[0].(string)); return nil }
+func (l *fakeLogger) Error(v ...any) error {
+	l.entries = append(l.entries, "E "+v[0].(string))
+	return nil
+}
+func (l *fakeLogger) Warning(v ...any) error {
+	l.entries = append(l.entries, "W "+v[0].(string))
+	return nil
+}
+func (l *fakeLogger) Info(v ...any) error {
+	l.entries = append(l.entries, "I "+v[0].(string))
+	return nil
+}
 func (l *fakeLogger) Errorf(string, ...any) error   { return nil }
 func (l *fakeLogger) Warningf(string, ...any) error { return nil }
 func (l *fakeLogger) Infof(string, ...any) error    { return nil }
