@@ -197,3 +197,27 @@ func mustKey(t *testing.T) PrivateKey {
 	}
 	return k
 }
+
+func BenchmarkPublicKey_Verify(b *testing.B) {
+	k, err := GenerateKey(rand.Reader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := bytes.Repeat([]byte("  - name: CAF\n    hosts: [caf.fr]\n"), 600) // ~20 KB, a large allowlist
+	sigData, err := k.Sign(msg, "bench", "timestamp:1\tfile:allowlist.yaml\thashed")
+	if err != nil {
+		b.Fatal(err)
+	}
+	pk := k.Public()
+	b.SetBytes(int64(len(msg)))
+	b.ReportAllocs()
+	for b.Loop() {
+		sig, err := ParseSignature(sigData)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := pk.Verify(msg, sig); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
