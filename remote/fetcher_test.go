@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -356,5 +357,76 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met within 10s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestFetcher_rollbackAfterRestart(t *testing.T) {
+	key := genKey(t)
+	o := newOrigin(t)
+	dir := t.TempDir()
+	o.serve(listV2, sign(t, key, listV2, 200))
+	if err := newFetcher(t, o, key, dir, newApplier()).Check(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// After a restart, the origin (or an attacker in its place) serves an
+	// older list that was validly signed at the time.
+	o.serve(listV1, sign(t, key, listV1, 100))
+	a := newApplier()
+	f := newFetcher(t, o, key, dir, a)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	waitFor(t, func() bool { return !f.Status().LastCheck.IsZero() && f.Status().Err != "" })
+	cancel()
+	<-done
+	if a.count() != 1 || string(a.applied[0]) != string(listV2) {
+		t.Errorf("applied %d lists, want only the kept listV2", a.count())
+	}
+	if !strings.Contains(f.Status().Err, "older") {
+		t.Errorf("Status().Err = %q, want the rollback refusal", f.Status().Err)
+	}
+}
+
+func TestFetcher_Check_refusesRedirectToHTTP(t *testing.T) {
+	key := genKey(t)
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write(listV1)
+	}))
+	t.Cleanup(plain.Close)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusFound)
+	}))
+	t.Cleanup(srv.Close)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	a := newApplier()
+	f, err := remote.New(&remote.Config{URL: srv.URL + "/allowlist.yaml", PublicKey: key.Public().String(),
+		Dir: t.TempDir(), RootCAs: roots, Apply: a.apply})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("Check() = %v, want a refused redirect", err)
+	}
+	if a.count() != 0 {
+		t.Error("Apply called")
+	}
+}
+
+func TestFetcher_Check_untrustedCertificate(t *testing.T) {
+	key := genKey(t)
+	o := newOrigin(t)
+	o.serve(listV1, sign(t, key, listV1, 1))
+	a := newApplier()
+	f, err := remote.New(&remote.Config{URL: o.url(), PublicKey: key.Public().String(),
+		Dir: t.TempDir(), Apply: a.apply}) // system roots: the test CA is not one
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("Check() = %v, want a certificate error", err)
+	}
+	if a.count() != 0 {
+		t.Error("Apply called")
 	}
 }
