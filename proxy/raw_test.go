@@ -3,6 +3,8 @@ package proxy_test
 import (
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -170,3 +172,48 @@ func TestProxy_KeepAlive(t *testing.T) {
 		}
 	}
 }
+
+// TestProxy_NoSmuggling checks that bytes following a refused request (its
+// body, or data sent after a refused CONNECT) are never read as a request.
+// A final "sentinel" request with Connection: close ends each exchange.
+func TestProxy_NoSmuggling(t *testing.T) {
+	e := newEnv(t, nil)
+	inner := "GET http://www.caf.fr/smuggled HTTP/1.1\r\nHost: www.caf.fr\r\n\r\n"
+	sentinel := "GET http://www.caf.fr/sentinel HTTP/1.1\r\nHost: www.caf.fr\r\nConnection: close\r\n\r\n"
+	testCases := []struct {
+		name, payload string
+		want          []int
+	}{
+		{"refused POST with a request as body",
+			"POST http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: " +
+				itoa(len(inner)) + "\r\n\r\n" + inner + sentinel, []int{403, 200}},
+		{"refused chunked POST with a request as body",
+			"POST http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: chunked\r\n\r\n" +
+				hex(len(inner)) + "\r\n" + inner + "\r\n0\r\n\r\n" + sentinel, []int{403, 200}},
+		{"refused POST, Expect: 100-continue, body sent anyway",
+			"POST http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\nExpect: 100-continue\r\nContent-Length: " +
+				itoa(len(inner)) + "\r\n\r\n" + inner + sentinel, []int{403}},
+		{"data after a refused CONNECT", "CONNECT www.example.com:443 HTTP/1.1\r\nHost: www.example.com:443\r\n\r\n" + inner + sentinel, []int{403}},
+		{"data after a malformed CONNECT", "CONNECT a@www.caf.fr:443 HTTP/1.1\r\nHost: www.caf.fr:443\r\n\r\n" + inner + sentinel, []int{400}},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := e.raw(t, tc.payload, 3)
+			var got []int
+			for _, r := range rs {
+				got = append(got, r.StatusCode)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("answers %v, want %v", got, tc.want)
+			}
+		})
+	}
+	for _, r := range e.origin.requests() {
+		if strings.Contains(r.Path, "smuggled") {
+			t.Fatalf("a smuggled request reached the origin: %+v", r)
+		}
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+func hex(n int) string  { return strconv.FormatInt(int64(n), 16) }
