@@ -20,7 +20,10 @@ import (
 
 // canaryAddr is put on a dummy interface inside the test's namespace: a
 // non-loopback address of the namespace itself, reached by nothing outside.
-const canaryAddr = "192.0.2.1"
+const (
+	canaryAddr  = "192.0.2.1"
+	canaryAddr6 = "2001:db8::1"
+)
 
 // listener accepts and counts connections inside the namespace.
 type listener struct {
@@ -111,6 +114,9 @@ func TestNftables_egressLockdown(t *testing.T) {
 	proxy := listen(t, ns, "127.0.0.1:3128")
 	admin := listen(t, ns, "127.0.0.1:8080")
 	other := listen(t, ns, "127.0.0.1:0")
+	canary6 := listen(t, ns, "["+canaryAddr6+"]:0")
+	proxy6 := listen(t, ns, "[::1]:3128")
+	other6 := listen(t, ns, "[::1]:0")
 
 	testCases := []struct {
 		name, user, network, host, port string
@@ -125,6 +131,10 @@ func TestNftables_egressLockdown(t *testing.T) {
 		{"service to the canary", "kiosk", "tcp", canaryAddr, portOf(canary), true, canary},
 		{"service UDP out", "kiosk", "udp", canaryAddr, "53", true, nil},
 		{"root to the canary", "root", "tcp", canaryAddr, portOf(canary), true, canary},
+		{"session to the IPv6 canary", "kiosk-session", "tcp", canaryAddr6, portOf(canary6), false, canary6},
+		{"session to another ::1 port", "kiosk-session", "tcp", "::1", portOf(other6), false, other6},
+		{"session to the proxy on ::1", "kiosk-session", "tcp", "::1", "3128", true, proxy6},
+		{"service to the IPv6 canary", "kiosk", "tcp", canaryAddr6, portOf(canary6), true, canary6},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -185,6 +195,9 @@ func addCanaryAddr(t *testing.T, ns *testnet.NS) {
 		t.Fatal(err)
 	}
 	if err := ip("addr", "add", canaryAddr+"/24", "dev", dev); err != nil {
+		t.Fatal(err)
+	}
+	if err := ip("addr", "add", canaryAddr6+"/64", "dev", dev, "nodad"); err != nil {
 		t.Fatal(err)
 	}
 }
