@@ -341,7 +341,7 @@ func (r *rig) waitURI(what string, timeout time.Duration, ok func(string) bool) 
 // session's start page.
 func (r *rig) startSession() {
 	r.t.Helper()
-	r.waitEval("the welcome page", "location.href === 'http://kiosk.invalid/' && document.querySelector('[data-start]')", 10*time.Second)
+	r.waitEval("the welcome page", "location.host === 'kiosk.invalid' && location.pathname === '/' && document.querySelector('[data-start]')", 10*time.Second)
 	r.mustEval("document.querySelector('[data-start]').click(); 1")
 	r.waitEval("the start page", "location.pathname === '/home' && document.readyState === 'complete'", 10*time.Second)
 }
