@@ -189,7 +189,8 @@ func (c *Controller) ShellHello(version string) {
 
 // ShellCrash notes that the browser process died or hung: an open session
 // ends as a crash, the satisfaction question is dropped, and the state
-// goes to wiping. Other states are left alone.
+// goes to wiping. The unlock state goes back to welcome. Other states are
+// left alone.
 func (c *Controller) ShellCrash() {
 	_ = c.do(func(now time.Time) error {
 		c.crashLocked(now)
@@ -206,6 +207,10 @@ func (c *Controller) crashLocked(now time.Time) bool {
 		return true
 	case StateEnding:
 		c.toWiping(now)
+		return true
+	case StateUnlock:
+		// Nothing was browsed: no wipe needed.
+		c.toWelcome(now)
 		return true
 	}
 	return false

@@ -156,6 +156,12 @@ func TestController_UnlockCancelAndTimeout(t *testing.T) {
 	at.want(t, session.StateUnlock, false)
 	at.at(60 * sec)
 	at.want(t, session.StateWelcome, false)
+	// A restarted shell shows the welcome screen again.
+	if err := c.Start("fr", true); err != nil {
+		t.Fatal(err)
+	}
+	c.ShellHello("2.0")
+	at.want(t, session.StateWelcome, false)
 	// A resident who changes their mind starts alone from the keypad.
 	if err := c.Start("fr", true); err != nil {
 		t.Fatal(err)

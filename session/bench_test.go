@@ -45,3 +45,31 @@ func BenchmarkController_Snapshot(b *testing.B) {
 		_ = c.Snapshot()
 	}
 }
+
+// BenchmarkController_Override is the proxy's question for a refused host
+// while an agent has opened two hosts.
+func BenchmarkController_Override(b *testing.B) {
+	at := newBenchAgents(b)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if at.Override("evil.example") {
+				b.Fatal("not opened")
+			}
+		}
+	})
+}
+
+// newBenchAgents returns a session where Marie opened two hosts.
+func newBenchAgents(b *testing.B) *session.Controller {
+	c, _, _ := newTest(b, session.Config{CheckPIN: func(pin string) (string, error) { return "Marie", nil }})
+	if err := c.Start("fr", false); err != nil {
+		b.Fatal(err)
+	}
+	for _, h := range []string{"www.ameli.fr", "docs.example.org"} {
+		if err := c.OverrideHost("482913", h); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return c
+}
