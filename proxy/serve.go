@@ -79,7 +79,7 @@ func (p *Proxy) servePlain(w http.ResponseWriter, r *http.Request) {
 	bw := bodyWriterPool.Get().(*bodyWriter)
 	bw.ResponseWriter = w
 	p.gp.ServeHTTP(bw, r)
-	bw.ResponseWriter = nil
+	bw.ResponseWriter, bw.plain.Writer = nil, nil
 	bodyWriterPool.Put(bw)
 }
 

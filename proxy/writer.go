@@ -20,6 +20,9 @@ var copyBufPool = sync.Pool{New: func() any { b := make([]byte, copyBufSize); re
 // (http.ResponseController) pass through.
 type bodyWriter struct {
 	http.ResponseWriter
+	// plain is the same writer with Write only, kept here so that passing
+	// it to io.CopyBuffer does not allocate.
+	plain writerOnly
 }
 
 var bodyWriterPool = sync.Pool{New: func() any { return new(bodyWriter) }}
@@ -28,7 +31,8 @@ var bodyWriterPool = sync.Pool{New: func() any { return new(bodyWriter) }}
 func (w *bodyWriter) ReadFrom(src io.Reader) (int64, error) {
 	bp := copyBufPool.Get().(*[]byte)
 	defer copyBufPool.Put(bp)
-	return io.CopyBuffer(writerOnly{w.ResponseWriter}, src, *bp)
+	w.plain.Writer = w.ResponseWriter
+	return io.CopyBuffer(&w.plain, src, *bp)
 }
 
 // Hijack passes through to the server's connection (WebSocket upgrades).
