@@ -1,0 +1,57 @@
+package agent
+
+import "strings"
+
+// CheckPIN returns the account whose PIN is pin, or an error wrapping
+// ErrWrongPIN. It verifies pin against every account's hash whatever
+// matches, so its duration does not tell which account (if any) matched.
+// Counting and locking out wrong attempts is the caller's job.
+func (s *Store) CheckPIN(pin string) (*Account, error) {
+	doc, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	var found *Account
+	if len(pin) > MaxPINLength {
+		pin = pin[:MaxPINLength+1] // bound the work; it cannot match
+	}
+	for i := range doc.Agents {
+		r := &doc.Agents[i]
+		ok, err := verify(r.PINHash, pin)
+		if err == nil && ok && found == nil {
+			a := r.account()
+			found = &a
+		}
+	}
+	if len(doc.Agents) == 0 {
+		dummy(pin, pinParams)
+	}
+	if found == nil {
+		return nil, ErrWrongPIN
+	}
+	return found, nil
+}
+
+// Authenticate returns the account named name when password is its admin
+// page password, or an error wrapping ErrBadCredentials (unknown name, no
+// password set, or wrong password: the duration is the same).
+func (s *Store) Authenticate(name, password string) (*Account, error) {
+	doc, err := s.load()
+	if err != nil {
+		return nil, err
+	}
+	if len(password) > MaxPasswordLength {
+		password = password[:MaxPasswordLength+1]
+	}
+	i := find(doc, strings.TrimSpace(name))
+	if i < 0 || doc.Agents[i].PasswordHash == "" {
+		dummy(password, passwordParams)
+		return nil, ErrBadCredentials
+	}
+	r := &doc.Agents[i]
+	if ok, err := verify(r.PasswordHash, password); err != nil || !ok {
+		return nil, ErrBadCredentials
+	}
+	a := r.account()
+	return &a, nil
+}

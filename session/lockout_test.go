@@ -1,0 +1,100 @@
+package session_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/session"
+)
+
+func TestController_Lockout(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	c := at.c
+	now := time.Duration(0)
+	// Failures 1 to 4 do not lock; from the 5th on the lock grows.
+	wantLock := []time.Duration{0, 0, 0, 0, 30 * sec, mn, 2 * mn, 4 * mn, 8 * mn, 15 * mn, 15 * mn}
+	for i, lock := range wantLock {
+		calls := at.pin.calls.Load()
+		err := c.Unlock("000001", "")
+		if at.pin.calls.Load() != calls+1 {
+			t.Fatalf("failure %d: PIN not checked", i+1)
+		}
+		s := c.Snapshot()
+		if lock == 0 {
+			if !errors.Is(err, session.ErrWrongPIN) || s.PINRetry != 0 {
+				t.Fatalf("failure %d: %v, retry %d s; want ErrWrongPIN, no lock", i+1, err, s.PINRetry)
+			}
+			continue
+		}
+		var le *session.LockoutError
+		if !errors.As(err, &le) || !errors.Is(err, session.ErrLocked) || le.RetryAfter() != lock {
+			t.Fatalf("failure %d: %v, want a %s lockout", i+1, err, lock)
+		}
+		if s.PINRetry != int(lock/time.Second) || !s.PINLockedUntil.Equal(t0.Add(now+lock)) || s.PINFailures != i+1 {
+			t.Fatalf("failure %d: snapshot retry %d s until %v failures %d, want %s", i+1, s.PINRetry, s.PINLockedUntil, s.PINFailures, lock)
+		}
+		// While locked, even the right PIN is not checked.
+		now += lock - sec
+		at.at(now)
+		calls = at.pin.calls.Load()
+		if err := c.Unlock("482913", ""); !errors.As(err, &le) || le.Retry != sec {
+			t.Fatalf("failure %d: attempt 1 s before the end of the lock: %v, want 1s lockout", i+1, err)
+		}
+		if at.pin.calls.Load() != calls {
+			t.Fatalf("failure %d: PIN checked while locked", i+1)
+		}
+		now += sec
+		at.at(now)
+	}
+	if err := c.Unlock("482913", ""); err != nil {
+		t.Fatalf("right PIN after the lock: %v", err)
+	}
+	if s := c.Snapshot(); s.PINFailures != 0 || s.PINRetry != 0 {
+		t.Errorf("after the right PIN: failures %d retry %d, want reset", s.PINFailures, s.PINRetry)
+	}
+	// Each failure is audited, without the PIN.
+	aud := at.aud.String()
+	if n := strings.Count(aud, "? pin_failed unlock"); n != len(wantLock) {
+		t.Errorf("%d failed attempts audited, want %d: %s", n, len(wantLock), aud)
+	}
+	if !strings.Contains(aud, "? pin_lockout 30s") || !strings.Contains(aud, "? pin_lockout 15m0s") || strings.Contains(aud, "000001") {
+		t.Errorf("audit %s: want lockouts of 30s and 15m0s, never the PIN", aud)
+	}
+}
+
+func TestController_LockoutParallel(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	var wg sync.WaitGroup
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = at.c.Unlock("000001", "")
+		}()
+	}
+	wg.Wait()
+	if n := at.pin.calls.Load(); n != session.LockoutAfter {
+		t.Errorf("%d PINs checked by 40 parallel attempts, want %d (then locked)", n, session.LockoutAfter)
+	}
+}
+
+func TestController_PINCheckError(t *testing.T) {
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly})
+	at.pin.err = errors.New("reading agents file: permission denied")
+	for range 7 {
+		err := at.c.Unlock("482913", "")
+		if err == nil || errors.Is(err, session.ErrWrongPIN) || errors.Is(err, session.ErrLocked) {
+			t.Fatalf("Unlock with a broken store = %v, want an internal error", err)
+		}
+	}
+	if s := at.want(t, session.StateWelcome, false); s.PINFailures != 0 {
+		t.Errorf("internal errors counted as wrong PINs: %d", s.PINFailures)
+	}
+	noPIN, _, _ := newTest(t, session.Config{Mode: session.Mixed})
+	if err := noPIN.Unlock("482913", ""); !errors.Is(err, session.ErrUnlockRequired) {
+		t.Errorf("Unlock without CheckPIN = %v, want ErrUnlockRequired", err)
+	}
+}
