@@ -96,6 +96,19 @@ type Config struct {
 	Location *time.Location
 	// Now returns the current time. If nil, time.Now is used.
 	Now func() time.Time
+	// Agents are the agent accounts (agents.json) that may log in besides
+	// the built-in "admin" of Credentials. If nil, only the built-in admin
+	// logs in and the agents page says accounts are not wired.
+	Agents Agents
+	// Session is the live terminal for the live view and its remote
+	// actions. If nil, the live view says the state is unknown and the
+	// actions answer 503. When set, the pending help request and the
+	// terminal state complete Status.
+	Session SessionControl
+	// Audit records the admin page's own actions (logins, account changes)
+	// and reads the audit log. If nil and Store implements Auditor (as
+	// *usage.Store does), Store is used; otherwise nothing is audited.
+	Audit Auditor
 }
 
 // Server is the admin HTTP handler. It's safe for concurrent use.
@@ -118,6 +131,9 @@ type Server struct {
 	metrics     http.Handler  // promhttp for gatherer
 	hashSem     chan struct{} // bounds concurrent argon2id runs
 	mux         http.Handler
+	agents      Agents
+	session     SessionControl
+	auditor     Auditor
 }
 
 // New returns a Server. c must not be nil.
@@ -135,6 +151,12 @@ func New(c *Config) (*Server, error) {
 		token:       &tokenFile{path: c.APITokenFile},
 		hashSem:     make(chan struct{}, 2),
 		metricsAuth: &basicCache{},
+		agents:      c.Agents,
+		session:     c.Session,
+		auditor:     c.Audit,
+	}
+	if a, ok := c.Store.(Auditor); ok && s.auditor == nil {
+		s.auditor = a
 	}
 	if s.log == nil {
 		s.log = slog.Default().With("component", "admin")

@@ -41,15 +41,11 @@ func (s *Server) cookie(r *http.Request, base string) string {
 
 // currentSession returns the request's live session, or nil.
 func (s *Server) currentSession(r *http.Request) *webSession {
-	hash, err := s.creds.adminHash()
-	if err != nil || hash == "" {
-		return nil
-	}
-	return s.sessions.get(s.cookie(r, "kiosk_session"), hash)
+	return s.sessions.get(s.cookie(r, "kiosk_session"), s.validUser)
 }
 
 // requireLogin runs h for a logged-in session. Anonymous GETs are sent to
-// the login page (or to the setup page while no password exists); other
+// the login page (or to the setup page while no account can log in); other
 // anonymous requests get 403.
 func (s *Server) requireLogin(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +56,7 @@ func (s *Server) requireLogin(h authedHandler) http.Handler {
 				return
 			}
 			target := "/login?next=" + url.QueryEscape(r.URL.RequestURI())
-			if hash, err := s.creds.adminHash(); err == nil && hash == "" {
+			if ok, err := s.hasLogin(); err == nil && !ok {
 				target = "/setup"
 			}
 			http.Redirect(w, r, target, http.StatusSeeOther)
@@ -68,6 +64,19 @@ func (s *Server) requireLogin(h authedHandler) http.Handler {
 		}
 		h(w, r, ws)
 	})
+}
+
+// requireAdmin runs h only for an account with the admin role; an agent
+// gets 403.
+func (s *Server) requireAdmin(h authedHandler) authedHandler {
+	return func(w http.ResponseWriter, r *http.Request, ws *webSession) {
+		if !ws.user.isAdmin() {
+			s.log.Warn("refused: admin role required", "path", r.URL.Path, "agent", ws.user.name)
+			s.renderError(w, http.StatusForbidden, ws, "Cette page est réservée aux administrateurs.")
+			return
+		}
+		h(w, r, ws)
+	}
 }
 
 // requireCSRF checks the per-session CSRF token of a POST, in constant time.

@@ -67,7 +67,7 @@ func (s *Server) handleBlocked(w http.ResponseWriter, r *http.Request, ws *webSe
 		h.LastSeen = h.LastSeen.In(s.loc)
 		d.Rows = append(d.Rows, blockedRow{BlockedHost: h, YAML: yamlHostLine(h.Host)})
 	}
-	s.render(w, http.StatusOK, "blocked", &page{Title: "Sites à compléter", Nav: "blocked", LoggedIn: true, CSRF: ws.csrf, Data: d})
+	s.render(w, http.StatusOK, "blocked", &page{Title: "Sites à compléter", Nav: "blocked", session: ws, Data: d})
 }
 
 // allowlistData fills allowlist.tmpl.
@@ -76,6 +76,6 @@ type allowlistData struct {
 }
 
 func (s *Server) handleAllowlist(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	s.render(w, http.StatusOK, "allowlist", &page{Title: "Liste autorisée", Nav: "allowlist", LoggedIn: true, CSRF: ws.csrf,
+	s.render(w, http.StatusOK, "allowlist", &page{Title: "Liste autorisée", Nav: "allowlist", session: ws,
 		Data: &allowlistData{Now: s.now()}})
 }

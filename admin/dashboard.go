@@ -88,5 +88,5 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, ws *web
 		return
 	}
 	d := &dashboardData{Period: p, Summary: summarize(rep.Totals), Daily: dailyChart(rep.Days)}
-	s.render(w, http.StatusOK, "dashboard", &page{Title: "Tableau de bord", Nav: "dashboard", LoggedIn: true, CSRF: ws.csrf, Data: d})
+	s.render(w, http.StatusOK, "dashboard", &page{Title: "Tableau de bord", Nav: "dashboard", session: ws, Data: d})
 }

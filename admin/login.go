@@ -4,13 +4,17 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // loginData fills login.tmpl.
 type loginData struct {
 	CSRF, Next, Notice, Error string
-	Wait                      int // seconds to wait before the next attempt
+	Name                      string // name typed, shown again after a failure
+	Agents                    bool   // agent accounts can log in (show the name field)
+	Wait                      int    // seconds to wait before the next attempt
 }
 
 // setupData fills setup.tmpl.
@@ -48,13 +52,13 @@ func (s *Server) verify(hash, password string) bool {
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
-	hash, err := s.creds.adminHash()
+	ok, err := s.hasLogin()
 	if err != nil {
 		s.log.Error("reading credentials", "err", err)
 		s.renderError(w, http.StatusInternalServerError, nil, "Le fichier des mots de passe est illisible ; voir le journal du service.")
 		return
 	}
-	if hash == "" {
+	if !ok {
 		http.Redirect(w, r, "/setup", http.StatusSeeOther)
 		return
 	}
@@ -63,7 +67,7 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.URL.Query().Get("next")),
-		Notice: notices[r.URL.Query().Get("msg")]}
+		Notice: notices[r.URL.Query().Get("msg")], Agents: s.agents != nil}
 	d.Wait = int(s.limiter.wait(clientKey(r.RemoteAddr)) / time.Second)
 	s.render(w, http.StatusOK, "login", &page{Title: "Connexion", Data: d})
 }
@@ -71,27 +75,27 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	key := clientKey(r.RemoteAddr)
-	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.PostFormValue("next"))}
+	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.PostFormValue("next")), Agents: s.agents != nil}
 	if !s.checkFormToken(r) {
 		http.Error(w, "Requête refusée (jeton CSRF absent ou invalide). Rechargez la page.", http.StatusForbidden)
 		return
 	}
-	hash, err := s.creds.adminHash()
-	if err != nil || hash == "" {
+	if ok, err := s.hasLogin(); err != nil || !ok {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
+	d.Name = clip(strings.TrimSpace(r.PostFormValue("name")), 64)
 	if wait := s.limiter.begin(key); wait > 0 {
 		d.Wait = int(wait / time.Second)
 		w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
 		s.render(w, http.StatusTooManyRequests, "login", &page{Title: "Connexion", Data: d})
 		return
 	}
-	ok := s.verify(hash, r.PostFormValue("password"))
+	u, ok := s.authenticate(d.Name, r.PostFormValue("password"))
 	s.limiter.end(key, ok)
 	if !ok {
 		s.log.Warn("admin login failed", "remote", key)
-		d.Error = "Mot de passe incorrect."
+		d.Error = "Nom ou mot de passe incorrect."
 		if wait := s.limiter.wait(key); wait > 0 {
 			d.Wait = int(wait / time.Second)
 			w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
@@ -99,9 +103,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "login", &page{Title: "Connexion", Data: d})
 		return
 	}
-	id, _ := s.sessions.create(hash)
+	id, _ := s.sessions.createFor(u)
 	s.setCookie(w, "kiosk_session", id, int(sessionLifetime/time.Second))
-	s.log.Info("admin logged in", "remote", key)
+	s.log.Info("admin logged in", "remote", key, "agent", u.name, "role", u.role)
+	s.audit(u.name, ActionLogin, string(u.role))
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
 }
 
@@ -112,8 +117,7 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, _ *webSess
 }
 
 func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
-	hash, err := s.creds.adminHash()
-	if err != nil || hash != "" {
+	if ok, err := s.hasLogin(); err != nil || ok {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
@@ -129,8 +133,8 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	hash, err := s.creds.adminHash()
-	if err != nil || hash != "" || !isLoopback(r) || !s.checkFormToken(r) {
+	ok, err := s.hasLogin()
+	if err != nil || ok || !isLoopback(r) || !s.checkFormToken(r) {
 		http.Error(w, "Création du mot de passe refusée.", http.StatusForbidden)
 		return
 	}
@@ -163,22 +167,21 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request, ws *webSession) {
 	s.render(w, http.StatusOK, "password", &page{Title: "Mot de passe", Nav: "password",
-		LoggedIn: true, CSRF: ws.csrf, Data: &passwordData{Min: MinPasswordLength}})
+		session: ws, Data: &passwordData{Min: MinPasswordLength}})
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webSession) {
 	key := clientKey(r.RemoteAddr)
 	d := &passwordData{Min: MinPasswordLength}
 	show := func(code int) {
-		s.render(w, code, "password", &page{Title: "Mot de passe", Nav: "password", LoggedIn: true, CSRF: ws.csrf, Data: d})
+		s.render(w, code, "password", &page{Title: "Mot de passe", Nav: "password", session: ws, Data: d})
 	}
 	if wait := s.limiter.begin(key); wait > 0 {
 		d.Wait = int(wait / time.Second)
 		show(http.StatusTooManyRequests)
 		return
 	}
-	hash, err := s.creds.adminHash()
-	ok := err == nil && s.verify(hash, r.PostFormValue("current"))
+	ok := s.checkOwnPassword(ws.user, r.PostFormValue("current"))
 	s.limiter.end(key, ok)
 	if !ok {
 		d.Error = "Mot de passe actuel incorrect."
@@ -197,7 +200,12 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webS
 		return
 	}
 	s.hashSem <- struct{}{}
-	err = SetPassword(s.creds.path, pw)
+	var err error
+	if ws.user.builtin {
+		err = SetPassword(s.creds.path, pw)
+	} else {
+		err = s.agents.SetPassword(ws.user.name, pw)
+	}
 	<-s.hashSem
 	if err != nil {
 		s.log.Error("changing admin password", "err", err)
@@ -205,6 +213,31 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webS
 		show(http.StatusInternalServerError)
 		return
 	}
-	s.log.Info("admin password changed from the admin page")
+	s.log.Info("admin password changed from the admin page", "agent", ws.user.name)
+	s.audit(ws.user.name, ActionPassword, "")
 	http.Redirect(w, r, "/login?msg=changed", http.StatusSeeOther)
+}
+
+// checkOwnPassword reports whether password is the current password of u.
+func (s *Server) checkOwnPassword(u user, password string) bool {
+	if u.builtin {
+		h, err := s.creds.adminHash()
+		return err == nil && h != "" && s.verify(h, password)
+	}
+	if s.agents == nil {
+		return false
+	}
+	s.hashSem <- struct{}{}
+	a, err := s.agents.Authenticate(u.name, password)
+	<-s.hashSem
+	return err == nil && a.Name != ""
+}
+
+// clip cuts s at n bytes on a rune boundary.
+func clip(s string, n int) string {
+	for len(s) > n {
+		_, size := utf8.DecodeLastRuneInString(s)
+		s = s[:len(s)-size]
+	}
+	return s
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // pageNames are the templates in templates/, each rendered inside layout.tmpl.
-var pageNames = []string{"dashboard", "blocked", "allowlist", "report", "login", "setup", "password", "error"}
+var pageNames = []string{"dashboard", "blocked", "allowlist", "report", "login", "setup", "password", "error",
+	"live", "agents", "audit"}
 
 // page is what every template gets.
 type page struct {
@@ -19,9 +20,13 @@ type page struct {
 	Nav      string // active navigation entry
 	CSRF     string // per-session CSRF token; "" for anonymous pages
 	LoggedIn bool
+	User     string // logged-in account's name
+	Admin    bool   // logged-in account has the admin role
 	Status   Status
 	Print    bool // printable layout (no navigation)
 	Data     any
+
+	session *webSession // the logged-in session; fills LoggedIn, CSRF, User, Admin
 }
 
 func parsePages() (map[string]*template.Template, error) {
@@ -43,8 +48,11 @@ func parsePages() (map[string]*template.Template, error) {
 // render writes page name with status code, buffering so that a template
 // error becomes a clean 500.
 func (s *Server) render(w http.ResponseWriter, code int, name string, p *page) {
+	if ws := p.session; ws != nil {
+		p.LoggedIn, p.CSRF, p.User, p.Admin = true, ws.csrf, ws.user.name, ws.user.isAdmin()
+	}
 	if p.LoggedIn {
-		p.Status = s.status()
+		p.Status = s.liveStatus()
 		p.Status.AllowlistLoaded = inLoc(p.Status.AllowlistLoaded, s.loc)
 		p.Status.AllowlistErrorAt = inLoc(p.Status.AllowlistErrorAt, s.loc)
 		p.Status.HelpRequested = inLoc(p.Status.HelpRequested, s.loc)
@@ -71,9 +79,7 @@ func inLoc(t time.Time, loc *time.Location) time.Time {
 // renderError shows a French error message inside the layout.
 func (s *Server) renderError(w http.ResponseWriter, code int, ws *webSession, msg string) {
 	p := &page{Title: "Erreur", Data: msg}
-	if ws != nil {
-		p.LoggedIn, p.CSRF = true, ws.csrf
-	}
+	p.session = ws
 	s.render(w, code, "error", p)
 }
 

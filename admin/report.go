@@ -81,5 +81,5 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request, ws *webSes
 		}
 		d.Months = append(d.Months, mr)
 	}
-	s.render(w, http.StatusOK, "report", &page{Title: "Rapport mensuel", Nav: "report", LoggedIn: true, CSRF: ws.csrf, Data: d})
+	s.render(w, http.StatusOK, "report", &page{Title: "Rapport mensuel", Nav: "report", session: ws, Data: d})
 }

@@ -6,7 +6,8 @@ import (
 
 // routes builds the handler tree. Every page except login, setup, static
 // files, /healthz, /metrics (own rule) and /stats.json (bearer token)
-// requires a logged-in session.
+// requires a logged-in session (/live.json answers 401 itself), and the
+// account pages the admin role.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", s.requireLogin(s.handleDashboard))
@@ -17,6 +18,23 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /password", s.requireLogin(s.handlePasswordForm))
 	mux.Handle("POST /password", s.requireLogin(s.requireCSRF(s.handlePassword)))
 	mux.Handle("POST /logout", s.requireLogin(s.requireCSRF(s.handleLogout)))
+
+	// Live view and remote actions: every role.
+	mux.Handle("GET /live", s.requireLogin(s.handleLive))
+	mux.HandleFunc("GET /live.json", s.handleLiveJSON)
+	mux.Handle("POST /live/end", s.requireLogin(s.requireCSRF(s.liveAction(s.handleLiveEnd))))
+	mux.Handle("POST /live/extend", s.requireLogin(s.requireCSRF(s.liveAction(s.handleLiveExtend))))
+	mux.Handle("POST /live/message", s.requireLogin(s.requireCSRF(s.liveAction(s.handleLiveMessage))))
+	mux.Handle("POST /live/help", s.requireLogin(s.requireCSRF(s.liveAction(s.handleLiveHelp))))
+
+	// Account management and the audit log: admin role only.
+	mux.Handle("GET /agents", s.requireLogin(s.requireAdmin(s.handleAgents)))
+	mux.Handle("POST /agents/add", s.requireLogin(s.requireAdmin(s.requireCSRF(s.agentAction(s.handleAgentAdd)))))
+	mux.Handle("POST /agents/remove", s.requireLogin(s.requireAdmin(s.requireCSRF(s.agentAction(s.handleAgentRemove)))))
+	mux.Handle("POST /agents/pin", s.requireLogin(s.requireAdmin(s.requireCSRF(s.agentAction(s.handleAgentPIN)))))
+	mux.Handle("POST /agents/password", s.requireLogin(s.requireAdmin(s.requireCSRF(s.agentAction(s.handleAgentPassword)))))
+	mux.Handle("GET /audit", s.requireLogin(s.requireAdmin(s.handleAudit)))
+	mux.Handle("GET /audit.csv", s.requireLogin(s.requireAdmin(s.handleAuditCSV)))
 
 	mux.HandleFunc("GET /login", s.handleLoginForm)
 	mux.HandleFunc("POST /login", s.handleLogin)
@@ -62,7 +80,7 @@ func (s *Server) handleStatic(w http.ResponseWriter, r *http.Request) {
 	switch name {
 	case "admin.css":
 		ctype = "text/css; charset=utf-8"
-	case "admin.js":
+	case "admin.js", "live.js":
 		ctype = "text/javascript; charset=utf-8"
 	default:
 		http.NotFound(w, r)

@@ -22,6 +22,18 @@ var adminRoutes = []struct{ method, path string }{
 	{"HEAD", "/"},
 	{"POST", "/password"},
 	{"POST", "/logout"},
+	{"GET", "/live"},
+	{"POST", "/live/end"},
+	{"POST", "/live/extend"},
+	{"POST", "/live/message"},
+	{"POST", "/live/help"},
+	{"GET", "/agents"},
+	{"POST", "/agents/add"},
+	{"POST", "/agents/remove"},
+	{"POST", "/agents/pin"},
+	{"POST", "/agents/password"},
+	{"GET", "/audit"},
+	{"GET", "/audit.csv"},
 }
 
 func TestServer_AnonymousRefused(t *testing.T) {

@@ -20,7 +20,7 @@ type webSession struct {
 	csrf     string    // per-session CSRF token, sent in forms
 	created  time.Time // login time
 	lastSeen time.Time
-	pwHash   string // admin hash at login: a new password ends the session
+	user     user // who logged in; immutable
 }
 
 // sessionStore is the server-side store of admin sessions, keyed by the
@@ -43,11 +43,17 @@ func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// create starts a session and returns its cookie value.
+// create starts a session of the built-in admin account, whose password hash
+// is pwHash, and returns its cookie value.
 func (s *sessionStore) create(pwHash string) (id string, ws *webSession) {
+	return s.createFor(builtinUser(pwHash))
+}
+
+// createFor starts a session of u and returns its cookie value.
+func (s *sessionStore) createFor(u user) (id string, ws *webSession) {
 	id = randomToken()
 	now := s.now()
-	ws = &webSession{csrf: randomToken(), created: now, lastSeen: now, pwHash: pwHash}
+	ws = &webSession{csrf: randomToken(), created: now, lastSeen: now, user: u}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked(now)
@@ -66,8 +72,10 @@ func (s *sessionStore) create(pwHash string) (id string, ws *webSession) {
 }
 
 // get returns the live session for a cookie value and refreshes it, or nil.
-// A session started under another admin password is ended.
-func (s *sessionStore) get(id, pwHash string) *webSession {
+// A session for which valid returns false (its account's password or role
+// changed, or the account is gone) is ended. valid is called with the
+// store's lock held and must not call the store.
+func (s *sessionStore) get(id string, valid func(user) bool) *webSession {
 	if id == "" {
 		return nil
 	}
@@ -79,7 +87,7 @@ func (s *sessionStore) get(id, pwHash string) *webSession {
 	if !ok {
 		return nil
 	}
-	if now.Sub(ws.lastSeen) > sessionIdle || now.Sub(ws.created) > sessionLifetime || ws.pwHash != pwHash {
+	if now.Sub(ws.lastSeen) > sessionIdle || now.Sub(ws.created) > sessionLifetime || !valid(ws.user) {
 		delete(s.sessions, key)
 		return nil
 	}
