@@ -22,7 +22,8 @@ type List struct {
 	patterns   int
 	// depths has bit n set when some name or IPv4 pattern has n labels
 	// (a host has at most 127).
-	depths [2]uint64
+	depths   [2]uint64
+	maxDepth int
 }
 
 // hostPort is the key of patterns that name a port.
@@ -64,7 +65,8 @@ func (l *List) Match(host string, port int, supervised bool) Decision {
 	if l == nil || host == "" || port < 0 || port > 65535 {
 		return Decision{}
 	}
-	n := canonicalLabels(host)
+	var dots [maxLabels]uint8
+	n := scanName(host, &dots)
 	if n == 0 {
 		// Not a canonical name: only an identical key (an IPv6 address
 		// listed under ips:) can match.
@@ -73,20 +75,20 @@ func (l *List) Match(host string, port int, supervised bool) Decision {
 		}
 		return Decision{}
 	}
-	// Walk host and its suffixes at label boundaries, longest first, and
-	// look up only those whose label count some pattern has.
-	h := host
-	for ; n >= 1; n-- {
-		if l.depths[n/64]&(1<<(n%64)) != 0 {
-			if p := l.lookup(h, port).pick(len(h) == len(host), supervised); p != nil {
-				return Decision{Allowed: true, Pattern: p}
-			}
+	// Look up host and its suffixes at label boundaries, longest first,
+	// but only those whose label count some pattern has. The suffix of k
+	// labels starts after the (n-k)th dot.
+	for k := min(n, l.maxDepth); k >= 1; k-- {
+		if l.depths[k/64]&(1<<(k%64)) == 0 {
+			continue
 		}
-		i := strings.IndexByte(h, '.')
-		if i < 0 {
-			break
+		start := 0
+		if k < n {
+			start = int(dots[n-k-1]) + 1
 		}
-		h = h[i+1:]
+		if p := l.lookup(host[start:], port).pick(k == n, supervised); p != nil {
+			return Decision{Allowed: true, Pattern: p}
+		}
 	}
 	return Decision{}
 }
@@ -120,10 +122,14 @@ func (e *entry) pick(full, supervised bool) *Pattern {
 	return e.sub[Supervised]
 }
 
-// canonicalLabels returns the number of labels of host when it is a
-// canonical name as CanonicalHost returns it (a dotted quad included), and 0
-// otherwise. It does not allocate.
-func canonicalLabels(host string) int {
+// maxLabels is the most labels a name of maxHostLen bytes can have.
+const maxLabels = (maxHostLen + 1) / 2
+
+// scanName returns the number of labels of host when it is a canonical
+// name as CanonicalHost returns it (a dotted quad included), and 0
+// otherwise. It stores the offsets of the dots in dots. It does not
+// allocate.
+func scanName(host string, dots *[maxLabels]uint8) int {
 	if len(host) > maxHostLen {
 		return 0
 	}
@@ -135,6 +141,7 @@ func canonicalLabels(host string) int {
 			if i == start || i-start > maxLabelLen {
 				return 0
 			}
+			dots[n-1] = uint8(i)
 			start = i + 1
 			n++
 		default:
@@ -165,8 +172,10 @@ func (l *List) index() {
 
 // add puts p in the entry of host (and p's port).
 func (l *List) add(host string, p *Pattern) {
-	if n := canonicalLabels(host); n > 0 {
+	var dots [maxLabels]uint8
+	if n := scanName(host, &dots); n > 0 {
 		l.depths[n/64] |= 1 << (n % 64)
+		l.maxDepth = max(l.maxDepth, n)
 	}
 	var e *entry
 	if p.Port == 0 {
