@@ -8,8 +8,8 @@ import "strings"
 type List struct {
 	// Version is the file's version (1).
 	Version int
-	// Sites are the sites of the file in file order, public ones first
-	// (sites:, then supervised:).
+	// Sites are all the sites of the file, public and supervised, in file
+	// order.
 	Sites []*Site
 	// File is the file name given to Parse.
 	File string
@@ -58,9 +58,10 @@ func (l *List) NumPatterns() int { return l.patterns }
 //
 // A name pattern "caf.fr" matches "caf.fr" and every name ending in
 // ".caf.fr"; ".caf.fr" matches "caf.fr" only; an IP pattern matches only
-// the identical canonical address. The most specific host wins. Match does
-// not allocate and costs one map lookup per label of host, whatever the
-// size of the list.
+// the identical canonical address. The most specific host wins; at the
+// same host a public pattern wins over a supervised one. Match does not
+// allocate and costs at most one map lookup per label of host (only for
+// the label counts some pattern has), whatever the size of the list.
 func (l *List) Match(host string, port int, supervised bool) Decision {
 	if l == nil || host == "" || port < 0 || port > 65535 {
 		return Decision{}
