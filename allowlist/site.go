@@ -2,6 +2,7 @@ package allowlist
 
 import (
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/goccy/go-yaml/ast"
@@ -60,8 +61,8 @@ func (p *fileParser) site(n ast.Node, g Group) *Site {
 			home = tokenOf(mv.Value)
 		case "icon":
 			s.Icon = p.scalar(mv, "icon")
-			if strings.ContainsAny(s.Icon, `/\`) || s.Icon == "." || s.Icon == ".." {
-				p.errorf(tokenOf(mv.Value), "icon %q must be a file name in the icons folder, without a path", s.Icon)
+			if msg := checkIcon(s.Icon); msg != "" {
+				p.errorf(tokenOf(mv.Value), "icon %q %s", s.Icon, msg)
 			}
 		case "hosts", "ips":
 			lists = append(lists, mv)
@@ -82,6 +83,28 @@ func (p *fileParser) site(n ast.Node, g Group) *Site {
 		p.checkHome(s, home)
 	}
 	return s
+}
+
+// iconExts are the image types the welcome screen serves.
+var iconExts = []string{".svg", ".png", ".jpg", ".jpeg", ".webp", ".gif"}
+
+// checkIcon explains what is wrong with an icon file name, or returns "".
+func checkIcon(name string) string {
+	switch {
+	case name == "":
+		return ""
+	case strings.ContainsAny(name, `/\:`):
+		return "must be a file name in the icons folder, without a path"
+	case strings.HasPrefix(name, "."):
+		return "must not start with a dot"
+	}
+	ext := strings.ToLower(path.Ext(name))
+	for _, e := range iconExts {
+		if ext == e {
+			return ""
+		}
+	}
+	return "must be an image: " + strings.Join(iconExts, ", ")
 }
 
 // siteName checks that the site has a name not used before (ignoring case).
