@@ -296,3 +296,37 @@ func TestController_OverrideLimit(t *testing.T) {
 		t.Errorf("opening an open host again = %v, want nil", err)
 	}
 }
+
+func TestController_ModesStart(t *testing.T) {
+	testCases := []struct {
+		mode       session.Mode
+		supervised bool
+		wantErr    error
+		want       session.State
+		unlockErr  error // Unlock from welcome
+	}{
+		{session.SelfService, false, nil, session.StateActive, session.ErrInvalid},
+		{session.SelfService, true, session.ErrInvalid, session.StateWelcome, session.ErrInvalid},
+		{session.Mixed, false, nil, session.StateActive, nil},
+		{session.Mixed, true, nil, session.StateUnlock, nil},
+		{session.SupervisedOnly, false, nil, session.StateUnlock, nil},
+		{session.SupervisedOnly, true, nil, session.StateUnlock, nil},
+	}
+	for _, tc := range testCases {
+		t.Run(fmt.Sprintf("%s/%v", tc.mode, tc.supervised), func(t *testing.T) {
+			at := newAgentTest(t, session.Config{Mode: tc.mode})
+			if err := at.c.Start("fr", tc.supervised); !errors.Is(err, tc.wantErr) {
+				t.Fatalf("Start = %v, want %v", err, tc.wantErr)
+			}
+			at.want(t, tc.want, false)
+			fresh := newAgentTest(t, session.Config{Mode: tc.mode})
+			err := fresh.c.Unlock("482913", "")
+			if !errors.Is(err, tc.unlockErr) {
+				t.Fatalf("Unlock from welcome = %v, want %v", err, tc.unlockErr)
+			}
+			if err == nil {
+				fresh.want(t, session.StateActive, true)
+			}
+		})
+	}
+}
