@@ -330,6 +330,9 @@ func (b *browser) finish(err error) {
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)
+	if err == nil {
+		b.send(msgExiting)
+	}
 	b.g.clearClipboard()
 	b.g.quit()
 }

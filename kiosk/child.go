@@ -22,7 +22,12 @@ const (
 	msgReady      = "ready"      // the welcome screen finished loading
 	msgSession    = "session"    // a resident session opened in this process
 	msgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
+	msgExiting    = "exiting"    // the session is over, the process is ending
 )
+
+// exitGrace is how long a browser process that said msgExiting may take to
+// exit before it is killed (still a clean end).
+const exitGrace = 3 * time.Second
 
 // Exit codes of a browser process. Anything but exitDone is a crash.
 const (
@@ -46,6 +51,7 @@ type child struct {
 
 	mu       sync.Mutex
 	heard    bool // a first message came
+	exiting  time.Time
 	lastPong time.Time
 	session  bool
 	hung     bool
@@ -116,6 +122,8 @@ func (c *child) read(r *os.File) {
 		switch msg {
 		case msgSession:
 			c.session = true
+		case msgExiting:
+			c.exiting = time.Now()
 		case msgReady:
 			c.l.Info("welcome ready", "after", time.Since(c.started).Round(time.Millisecond))
 			select {
@@ -155,7 +163,15 @@ func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Du
 			if !c.heard {
 				limit = startGrace
 			}
+			exiting := c.exiting
 			c.mu.Unlock()
+			if !exiting.IsZero() {
+				if time.Since(exiting) > exitGrace {
+					c.l.Warn("browser process slow to exit: killing it")
+					c.kill()
+				}
+				continue
+			}
 			if silent > limit {
 				c.l.Warn("browser process not answering: killing it", "silent", silent.Round(time.Millisecond))
 				c.mu.Lock()
@@ -179,6 +195,8 @@ func (c *child) result(err error) childResult {
 	switch {
 	case c.hung:
 		r.crashed, r.why = true, "hung"
+	case !c.exiting.IsZero():
+		r.why = "exited after the session"
 	case err == nil:
 		r.why = "exited"
 	case errors.As(err, &ee):
