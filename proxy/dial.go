@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"time"
 )
 
 // ErrPrivateDestination is returned (wrapped) by the dialer when every
@@ -48,13 +49,19 @@ func (p *Proxy) dialTarget(ctx context.Context, network, addr string) (net.Conn,
 			return nil, &dialError{addr, fmt.Errorf("resolving: %w", err)}
 		}
 	}
-	lastErr := error(ErrPrivateDestination)
+	public := addrs[:0:0]
 	for _, a := range addrs {
 		if isPrivate(a) {
 			p.log.Info("refused private destination", "host", host, "addr", a)
 			continue
 		}
-		c, err := p.dial(ctx, network, netip.AddrPortFrom(a.Unmap().WithZone(""), uint16(port)).String())
+		public = append(public, a.Unmap().WithZone(""))
+	}
+	lastErr := error(ErrPrivateDestination)
+	for i, a := range public {
+		actx, cancel := partialDeadline(ctx, len(public)-i)
+		c, err := p.dial(actx, network, netip.AddrPortFrom(a, uint16(port)).String())
+		cancel()
 		if err == nil {
 			return c, nil
 		}
@@ -108,3 +115,19 @@ func errorText(status int) string {
 
 // asDialError is errors.As for *dialError.
 func asDialError(err error, target **dialError) bool { return errors.As(err, target) }
+
+// partialDeadline gives one of several dial attempts its share of the time
+// left (at least 2 s, as net.Dialer does), so that an unreachable first
+// address does not use up the whole dial timeout.
+func partialDeadline(ctx context.Context, attemptsLeft int) (context.Context, context.CancelFunc) {
+	const minShare = 2 * time.Second
+	left := dialTimeout
+	if d, ok := ctx.Deadline(); ok {
+		left = time.Until(d)
+	}
+	share := left / time.Duration(attemptsLeft)
+	if share < minShare {
+		share = min(minShare, left)
+	}
+	return context.WithTimeout(ctx, share)
+}
