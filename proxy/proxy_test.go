@@ -267,3 +267,35 @@ func TestProxy_IgnoresEnvironmentProxy(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+func TestProxy_RecorderFrom(t *testing.T) {
+	e := newEnv(t, nil)
+	testCases := []struct {
+		name string
+		hdr  map[string]string
+		from string
+	}{
+		{"Referer with path and query", map[string]string{"Referer": "https://www.caf.fr:443/compte?id=123#x"}, "www.caf.fr"},
+		{"Origin when no Referer", map[string]string{"Origin": "https://api.caf.fr"}, "api.caf.fr"},
+		{"Referer wins over Origin", map[string]string{"Referer": "http://caf.fr/", "Origin": "https://api.caf.fr"}, "caf.fr"},
+		{"opaque Origin", map[string]string{"Origin": "null"}, ""},
+		{"nothing", nil, ""},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			e.get(t, "http://tracker.example/pixel.gif", tc.hdr)
+			blocked, _ := e.rec.snapshot()
+			if got := blocked[len(blocked)-1]; got != [2]string{"tracker.example", tc.from} {
+				t.Fatalf("Blocked(%q, %q), want (tracker.example, %q)", got[0], got[1], tc.from)
+			}
+		})
+	}
+}
+
+func TestProxy_BlockedPageHEAD(t *testing.T) {
+	e := newEnv(t, nil)
+	rs := e.raw(t, "HEAD http://www.example.com/ HTTP/1.1\r\nHost: www.example.com\r\nAccept: text/html\r\nConnection: close\r\n\r\n", 1)
+	if statusOf(rs) != http.StatusForbidden || rs[0].Header.Get("Content-Type") != "text/html; charset=utf-8" {
+		t.Fatalf("HEAD of a refused page = %d %q, want 403 text/html", statusOf(rs), rs[0].Header.Get("Content-Type"))
+	}
+}

@@ -217,3 +217,33 @@ func TestProxy_NoSmuggling(t *testing.T) {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 func hex(n int) string  { return strconv.FormatInt(int64(n), 16) }
+
+func TestProxy_Upgrades(t *testing.T) {
+	e := newEnv(t, nil)
+	testCases := []struct {
+		name, headers string
+		want          int
+	}{
+		{"websocket without Connection: upgrade", "Upgrade: websocket\r\n", 400},
+		{"Connection: upgrade without Upgrade", "Connection: Upgrade\r\n", 400},
+		{"two upgrade protocols", "Connection: Upgrade\r\nUpgrade: websocket, h2c\r\n", 400},
+		{"websocket with HTTP2-Settings", "Connection: Upgrade\r\nUpgrade: websocket\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n", 400},
+		{"h2c", "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQCAAAAAAIAAAAA\r\n", 400},
+		{"websocket to a denied host", "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", 403},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			host := "www.caf.fr"
+			if tc.want == 403 {
+				host = "www.example.com"
+			}
+			rs := e.raw(t, "GET http://"+host+"/ws HTTP/1.1\r\nHost: "+host+"\r\n"+tc.headers+"\r\n", 1)
+			if statusOf(rs) != tc.want {
+				t.Fatalf("answer %d, want %d", statusOf(rs), tc.want)
+			}
+		})
+	}
+	if n := len(e.origin.requests()); n != 0 {
+		t.Fatalf("origin saw %d requests, want 0", n)
+	}
+}
