@@ -41,7 +41,8 @@ type Recorder interface {
 	// that asked for it (from Referer or Origin; empty when unknown). It
 	// never receives a path or a query.
 	Blocked(host, from string)
-	// Allowed records a request admitted by the site named site.
+	// Allowed records a request admitted by the site named site (the
+	// allowlist Site.Name). It is not called for agent overrides.
 	Allowed(site string)
 }
 
@@ -78,8 +79,11 @@ type Config struct {
 	// Internal serves absolute-form requests to http://kiosk.invalid/. If
 	// nil, they get 404. It is never reachable through CONNECT.
 	Internal http.Handler
-	// BlockedPage writes the answer to a refused page request (status 403).
-	// If nil, the built-in French page is used.
+	// BlockedPage writes the answer to a refused page request: GET or HEAD
+	// with Sec-Fetch-Dest document/frame/iframe, or without Sec-Fetch-Dest
+	// and an Accept naming text/html. It must answer 403. If nil, the
+	// built-in French page is used. Other refused requests (resources,
+	// XHR) get a short plain-text 403 without calling it.
 	BlockedPage func(w http.ResponseWriter, r *http.Request, host string)
 	// Registerer receives the proxy's metrics. It may be nil.
 	Registerer prometheus.Registerer
