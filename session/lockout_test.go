@@ -46,8 +46,12 @@ func TestController_Lockout(t *testing.T) {
 		if at.pin.calls.Load() != calls {
 			t.Fatalf("failure %d: PIN checked while locked", i+1)
 		}
+		v := c.Snapshot().Version
 		now += sec
 		at.at(now)
+		if s := c.Snapshot(); !s.PINLockedUntil.IsZero() || s.Version == v {
+			t.Fatalf("failure %d: at the end of the lock: locked until %v, version %d (was %d); want unlocked and a new version", i+1, s.PINLockedUntil, s.Version, v)
+		}
 	}
 	if err := c.Unlock("482913", ""); err != nil {
 		t.Fatalf("right PIN after the lock: %v", err)

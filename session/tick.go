@@ -11,7 +11,8 @@ const maxSleep = time.Second
 
 // Tick applies every deadline that has passed at now: the idle countdown,
 // the end by idle or time limit, the time warning, the end of the
-// satisfaction question and an overdue wipe report. A late tick ends the
+// satisfaction question, an overdue wipe report, the end of the keypad's
+// unlock wait and of a PIN lockout. A late tick ends the
 // session at the deadline that passed first, not at now.
 func (c *Controller) Tick(now time.Time) {
 	_ = c.do(func(time.Time) error {
@@ -26,6 +27,12 @@ func (c *Controller) Tick(now time.Time) {
 // step makes the first transition due at now and reports whether it made
 // one; c.mu must be held.
 func (c *Controller) step(now time.Time) bool {
+	if !c.pinLockUntil.IsZero() && !now.Before(c.pinLockUntil) {
+		// The keypad takes PINs again: tell the shell.
+		c.pinLockUntil = time.Time{}
+		c.bump()
+		return true
+	}
 	switch c.state {
 	case StateActive:
 		s := c.cur
@@ -99,6 +106,9 @@ func (c *Controller) next() time.Time {
 		ds = append(ds, c.satEnd)
 	case StateWiping:
 		ds = append(ds, c.wipeEnd)
+	}
+	if !c.pinLockUntil.IsZero() {
+		ds = append(ds, c.pinLockUntil)
 	}
 	var first time.Time
 	for _, d := range ds {

@@ -82,7 +82,10 @@
     var s = call('kioskState');
     if (!s) { if (then) { then(); } return; }
     s.then(function (st) {
-      if (!(st && lockFor(st.pin_retry_s)) && then) { then(); }
+      // pin_locked_until is on this machine's clock; pin_retry_s may be
+      // older (the shell's last long poll).
+      var left = st && st.pin_locked_until ? (Date.parse(st.pin_locked_until) - Date.now()) / 1000 : (st && st.pin_retry_s);
+      if (!(st && lockFor(Math.ceil(left))) && then) { then(); }
     }, function () { if (then) { then(); } });
   }
   function openKeypad(purpose, target) {
