@@ -18,9 +18,14 @@ const allowlistUsageText = `usage:
       Print, for each URL, allow or deny and the site and pattern that
       decided. Exits 0 if every URL is allowed, 1 if one is denied, 2 when
       FILE is invalid or on a usage error.
+  kiosk allowlist keygen [-p PUB] [-s KEY]
+      Write a key pair for signing allowlists served by --allowlist-url.
+  kiosk allowlist sign [-s KEY] FILE
+      Check FILE and write its signature (FILE.minisig).
 `
 
-// runAllowlist implements `kiosk allowlist check|test`.
+// runAllowlist implements `kiosk allowlist check|test|sign|keygen`; sign
+// and keygen are in cmd_sign.go.
 func runAllowlist(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, allowlistUsageText)
@@ -31,6 +36,10 @@ func runAllowlist(args []string, stdout, stderr io.Writer) int {
 		return allowlistCheck(args[1:], stdout, stderr)
 	case "test":
 		return allowlistTest(args[1:], stdout, stderr)
+	case "sign":
+		return runAllowlistSign(args[1:], stdout, stderr)
+	case "keygen":
+		return runAllowlistKeygen(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, allowlistUsageText)
 		return 0

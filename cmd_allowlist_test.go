@@ -56,7 +56,9 @@ func TestRunAllowlist_check(t *testing.T) {
 		{"bad flag", []string{"check", "--nope", good}, 2, nil, []string{"flag provided but not defined"}},
 		{"no subcommand", nil, 2, nil, []string{"usage:"}},
 		{"unknown subcommand", []string{"verify", good}, 2, nil, []string{`unknown subcommand "verify"`}},
-		{"allowlist help", []string{"--help"}, 0, []string{"kiosk allowlist check FILE"}, nil},
+		{"allowlist help", []string{"--help"}, 0, []string{"kiosk allowlist check FILE", "kiosk allowlist sign"}, nil},
+		{"sign is dispatched", []string{"sign", "--help"}, 0, nil, []string{"usage: kiosk allowlist sign"}},
+		{"keygen is dispatched", []string{"keygen", "--help"}, 0, nil, []string{"usage: kiosk allowlist keygen"}},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
