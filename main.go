@@ -32,7 +32,7 @@ var commands = map[string]command{
 	"serve":     {runServe, "run the service (proxy, sessions, usage store, admin page)"},
 	"shell":     {runShell, "run the fullscreen kiosk browser"},
 	"service":   {runService, "install|uninstall|start|stop|restart|status the system service"},
-	"allowlist": {runAllowlist, "check FILE | test FILE URL...: validate the allowlist, try URLs"},
+	"allowlist": {runAllowlist, "check FILE | test FILE URL... | sign | keygen: validate, try, sign the allowlist"},
 	"stats":     {runStats, "print usage counts from the running service"},
 	"admin":     {runAdmin, "passwd: set the admin page password"},
 	"agent":     {runAgent, "add|remove|list|reset-pin: manage agent accounts"},
