@@ -220,3 +220,16 @@ return {Time: sr.querySelector('.time').textContent, Banner: sr.querySelector('.
 		t.Errorf("toolbar: time %q banner %q; want the agent's name and « help taken »", b.Time, b.Banner)
 	}
 }
+
+func TestBrowser_KeypadOpensInUnlockState(t *testing.T) {
+	h := newHandler(t, portal.Config{Mode: "mixed"})
+	ctx := browser(t, h, 1280, 800)
+	do(t, ctx,
+		initScript(fakeShell(`{"state":"unlock","lang":"pt"}`)+keypadFake),
+		chromedp.Navigate("http://kiosk.invalid/?lang=pt"),
+		chromedp.WaitVisible(chromedp.CSS(`#keypad`)),
+	)
+	if title := eval[string](t, ctx, `document.getElementById('keypad-title').textContent`); title != "Código do funcionário" {
+		t.Errorf("keypad title %q, want the Portuguese one", title)
+	}
+}

@@ -176,6 +176,17 @@
     }
   });
 
+  if (d.page === 'welcome') {
+    // A shell that started a supervised session waits in "unlock": show
+    // the keypad at once.
+    var st = call('kioskState');
+    if (st) {
+      st.then(function (s) {
+        var a = document.querySelector('a.btn.big[data-start]');
+        if (s && s.state === 'unlock' && a && !kp.purpose) { openKeypad('unlock', a.getAttribute('href')); }
+      }, function () {});
+    }
+  }
   if (d.page === 'aide') {
     call('kioskHelp');
   }
