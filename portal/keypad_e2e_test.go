@@ -233,3 +233,27 @@ func TestBrowser_KeypadOpensInUnlockState(t *testing.T) {
 		t.Errorf("keypad title %q, want the Portuguese one", title)
 	}
 }
+
+// A shell that rejects with the API's message only still gets the right
+// keypad messages.
+func TestBrowser_KeypadPlainMessages(t *testing.T) {
+	h := newHandler(t, portal.Config{Mode: "mixed"})
+	ctx := browser(t, h, 1280, 800)
+	do(t, ctx,
+		chromedp.Navigate("http://kiosk.invalid/?lang=fr"),
+		js(fakeShell(`{"state":"welcome","lang":"fr"}`)+keypadFake+
+			`;window.__answers = ['wrong PIN (2 in a row)', 'too many wrong PINs: the keypad is locked for 1m0s']`),
+		chromedp.Click(chromedp.CSS(`a[data-unlock]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#keypad`)),
+	)
+	do(t, ctx, tap("111112")...)
+	do(t, ctx, poll(`document.getElementById('pin-msg').textContent !== ''`))
+	if msg := eval[string](t, ctx, `document.getElementById('pin-msg').textContent`); msg != "Code incorrect. Réessayez." {
+		t.Errorf("after « wrong PIN »: %q", msg)
+	}
+	do(t, ctx, tap("111113")...)
+	do(t, ctx, poll(`document.getElementById('pin-msg').textContent.indexOf('Trop') === 0`))
+	if msg := eval[string](t, ctx, `document.getElementById('pin-msg').textContent`); msg != "Trop d’essais. Réessayez dans 1 min." {
+		t.Errorf("after « too many wrong PINs »: %q", msg)
+	}
+}

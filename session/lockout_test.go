@@ -24,10 +24,15 @@ func TestController_Lockout(t *testing.T) {
 		}
 		s := c.Snapshot()
 		if lock == 0 {
-			if !errors.Is(err, session.ErrWrongPIN) || s.PINRetry != 0 {
+			if !errors.Is(err, session.ErrWrongPIN) || s.PINRetry != 0 || !strings.HasPrefix(err.Error(), "wrong PIN") {
 				t.Fatalf("failure %d: %v, retry %d s; want ErrWrongPIN, no lock", i+1, err, s.PINRetry)
 			}
 			continue
+		}
+		// The portal's keypad reads these messages when a shell passes
+		// only the message on.
+		if msg := err.Error(); !strings.HasPrefix(msg, "too many wrong PINs: the keypad is locked for "+lock.String()) {
+			t.Fatalf("failure %d: message %q", i+1, msg)
 		}
 		var le *session.LockoutError
 		if !errors.As(err, &le) || !errors.Is(err, session.ErrLocked) || le.RetryAfter() != lock {

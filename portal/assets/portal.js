@@ -106,7 +106,16 @@
     if (typeof r === 'string') { try { o = JSON.parse(r); } catch (e) { o = { error: r }; } }
     if (r && r.message && typeof r.message === 'string' && !r.code) { try { o = JSON.parse(r.message); } catch (e) { o = { error: r.message }; } }
     o = o || {};
-    return { code: o.code || '', retry: o.retry_after_s || 0 };
+    var code = o.code || '', retry = o.retry_after_s || 0, m = String(o.error || '');
+    // A shell that rejects with the message only: the service's messages
+    // are stable ("wrong PIN …", "too many wrong PINs: … locked for 1m0s").
+    if (!code && /^wrong PIN/.test(m)) { code = 'wrong_pin'; }
+    if (!code && /^too many wrong PINs/.test(m)) {
+      code = 'locked';
+      var d = /for (?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(m);
+      if (d) { retry = (+(d[1] || 0)) * 3600 + (+(d[2] || 0)) * 60 + (+(d[3] || 0)); }
+    }
+    return { code: code, retry: retry };
   }
   function done() {
     closeKeypad();
