@@ -5,6 +5,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -128,6 +129,9 @@ func TestBrowser_LiveView(t *testing.T) {
 	}
 	f.clock.Add(2 * time.Minute)
 	waitJS(t, ctx, "help age updated", `document.querySelector("#help-list li .help-age").textContent === "il y a 2 min"`)
+	if os.Getenv("KIOSK_SCREENSHOTS") == "1" {
+		shot(t, ctx, base+"/live", "admin-live.png")
+	}
 	clickFor(t, ctx, "#help-list li.waiting button.take", "Demande d'aide prise en charge.")
 	if got := textOf(t, ctx, "#help-list li.taken .help-taken"); !strings.Contains(got, "prise en charge par "+agentName) {
 		t.Errorf("taken request shows %q", got)
