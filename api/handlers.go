@@ -185,4 +185,3 @@ func (h *Handler) crash(w http.ResponseWriter, r *http.Request) {
 		h.reply(w, r, nil)
 	}
 }
-
