@@ -45,7 +45,11 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kioskBin = filepath.Join(dir, "kiosk")
-	cmd := exec.Command("go", "build", "-tags", "webview,kiosktest", "-o", kioskBin, "github.com/communes/kiosk")
+	args := []string{"build", "-tags", "webview,kiosktest", "-o", kioskBin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command("go", append(args, "github.com/communes/kiosk")...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building kiosk:", err)
@@ -231,13 +235,21 @@ func (r *rig) stopShell() {
 }
 
 func (r *rig) stop() {
-	if r.t.Failed() {
+	failed := r.t.Failed()
+	if failed {
 		r.screenshot(filepath.Join(os.TempDir(), "kiosk-test-failures", sanitize(r.t.Name())+".png"))
-		r.t.Logf("shell log (tail):\n%s", tail(r.log.text(), 60))
-		r.t.Logf("serve log (tail):\n%s", tail(r.serveLog.String(), 30))
 	}
 	r.stopShell()
 	r.stopServe()
+	for _, l := range []string{r.log.text(), r.serveLog.String()} {
+		if strings.Contains(l, "WARNING: DATA RACE") {
+			r.t.Errorf("the race detector reported a data race:\n%s", l)
+		}
+	}
+	if r.t.Failed() {
+		r.t.Logf("shell log (tail):\n%s", tail(r.log.text(), 60))
+		r.t.Logf("serve log (tail):\n%s", tail(r.serveLog.String(), 30))
+	}
 }
 
 // screenshot saves the screen to path.
