@@ -5,6 +5,7 @@ package kiosk_test
 import (
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,4 +83,30 @@ func TestShell_DownloadsWriteNothing(t *testing.T) {
 		res, err := r.eval("1")
 		return err == nil && strings.HasSuffix(res.URI, "/doc.pdf")
 	})
+}
+
+func TestShell_FullscreenWithAndWithoutWM(t *testing.T) {
+	for _, wm := range []bool{false, true} {
+		name := "no window manager"
+		if wm {
+			name = "matchbox"
+		}
+		t.Run(name, func(t *testing.T) {
+			r := newRig(t, rigOptions{wm: wm})
+			r.log.wait(t, "welcome ready", 0, 15*time.Second)
+			var geo string
+			r.waitFor("a window covering the screen", 10*time.Second, func() bool {
+				cmd := exec.Command("xdotool", "search", "--onlyvisible", "--name", "^Kiosk$", "getwindowgeometry", "--shell")
+				cmd.Env = append(os.Environ(), "DISPLAY="+r.display)
+				out, err := cmd.Output()
+				geo = string(out)
+				return err == nil && strings.Contains(geo, "X=0\n") && strings.Contains(geo, "Y=0\n") &&
+					strings.Contains(geo, "WIDTH=1280\n") && strings.Contains(geo, "HEIGHT=800\n")
+			})
+			res := r.mustEval("window.innerWidth + 'x' + window.innerHeight")
+			if string(res.Result) != `"1280x800"` {
+				t.Errorf("page viewport = %s, want 1280x800 (window: %s)", res.Result, geo)
+			}
+		})
+	}
 }
