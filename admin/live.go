@@ -126,8 +126,7 @@ func (s *Server) live() liveView {
 	v.Updated = now.In(s.loc).Format("15:04:05")
 	for i := len(sn.Help) - 1; i >= 0; i-- {
 		h := sn.Help[i]
-		lh := liveHelp{ID: h.ID, At: h.At.In(s.loc).Format("15:04"),
-			Age: "il y a " + fmtSeconds(int(now.Sub(h.At)/time.Second)), TakenBy: h.TakenBy}
+		lh := liveHelp{ID: h.ID, At: h.At.In(s.loc).Format("15:04"), Age: fmtAge(now.Sub(h.At)), TakenBy: h.TakenBy}
 		if h.TakenBy == "" {
 			v.Pending++
 		} else {
@@ -175,6 +174,14 @@ func fmtSeconds(n int) string {
 		return fmt.Sprintf("%d min %02d s", n/60, n%60)
 	}
 	return fmt.Sprintf("%d h %02d min", n/3600, n%3600/60)
+}
+
+// fmtAge prints the age of a help request: "à l'instant", "il y a 3 min".
+func fmtAge(d time.Duration) string {
+	if d < 10*time.Second {
+		return "à l'instant"
+	}
+	return "il y a " + fmtSeconds(int(d/time.Second))
 }
 
 // liveData fills live.tmpl.

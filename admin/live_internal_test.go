@@ -186,3 +186,22 @@ func TestLive_Actions(t *testing.T) {
 		t.Errorf("audit log = %q, want %q", got, want)
 	}
 }
+
+func TestFmtSeconds(t *testing.T) {
+	testCases := []struct {
+		n    int
+		want string
+	}{{-5, "0 s"}, {0, "0 s"}, {45, "45 s"}, {60, "1 min"}, {150, "2 min 30 s"}, {900, "15 min"},
+		{3600, "1 h 00 min"}, {5430, "1 h 30 min"}}
+	for _, tc := range testCases {
+		if got := fmtSeconds(tc.n); got != tc.want {
+			t.Errorf("fmtSeconds(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	if got := fmtAge(3 * time.Second); got != "à l'instant" {
+		t.Errorf("fmtAge(3s) = %q", got)
+	}
+	if got := fmtAge(200 * time.Second); got != "il y a 3 min 20 s" {
+		t.Errorf("fmtAge(200s) = %q", got)
+	}
+}
