@@ -35,7 +35,7 @@ var commands = map[string]command{
 	"allowlist": {runAllowlist, "check FILE | test FILE URL... | sign | keygen: validate, try, sign the allowlist"},
 	"stats":     {runStats, "print usage counts from the running service"},
 	"admin":     {runAdmin, "passwd: set the admin page password"},
-	"agent":     {runAgent, "add|remove|list|reset-pin: manage agent accounts"},
+	"agent":     {runAgent, "add|remove|list|reset-pin|passwd: manage agent accounts"},
 }
 
 var commandOrder = []string{"serve", "shell", "service", "allowlist", "stats", "admin", "agent"}

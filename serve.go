@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/api"
 	"github.com/communes/kiosk/portal"
 	"github.com/communes/kiosk/proxy"
@@ -134,6 +135,10 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		}
 	}()
 
+	agents, err := agent.Open(filepath.Join(c.DataDir, agent.FileName))
+	if err != nil {
+		return fmt.Errorf("agent accounts: %w", err)
+	}
 	ctl, err := session.New(&session.Config{
 		Logger:        l,
 		Recorder:      sessionRecorder{store: store, m: metrics},
@@ -147,6 +152,8 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		WelcomeText:   c.WelcomeText,
 
 		SatisfactionTimeout: c.Satisfaction,
+		Auditor:             store,
+		CheckPIN:            agentPINCheck(agents),
 	})
 	if err != nil {
 		return fmt.Errorf("session settings: %w", err)
@@ -160,6 +167,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Languages:           c.languageList(),
 		WelcomeText:         c.WelcomeText,
 		SatisfactionTimeout: c.Satisfaction,
+		Mode:                c.Mode,
 	})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)
@@ -224,6 +232,8 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		API:          localAPI,
 		APITokenFile: tokenFile,
 		TLS:          tlsConf != nil,
+		Agents:       adminAgents{agents},
+		Session:      ctl,
 	})
 	if err != nil {
 		return fmt.Errorf("admin page: %w", err)
