@@ -52,6 +52,7 @@ type liveView struct {
 	Message   string     `json:"message"`    // message shown on the kiosk
 	Overrides []string   `json:"overrides"`  // hosts opened for this session
 	Error     string     `json:"error"`      // why the terminal is out of order
+	PIN       string     `json:"pin"`        // wrong PINs in a row and the keypad lockout, "" when none
 	Pending   int        `json:"pending"`    // help requests not yet taken
 	Help      []liveHelp `json:"help"`       // the session's help requests, newest first
 	Updated   string     `json:"updated"`    // HH:MM:SS of the snapshot
@@ -124,6 +125,12 @@ func (s *Server) live() liveView {
 		now = s.now()
 	}
 	v.Updated = now.In(s.loc).Format("15:04:05")
+	if sn.PINFailures > 0 {
+		v.PIN = strconv.Itoa(sn.PINFailures) + " code(s) PIN erroné(s) de suite"
+		if sn.PINLockedUntil.After(now) {
+			v.PIN += " ; clavier verrouillé jusqu'à " + sn.PINLockedUntil.In(s.loc).Format("15:04:05")
+		}
+	}
 	for i := len(sn.Help) - 1; i >= 0; i-- {
 		h := sn.Help[i]
 		lh := liveHelp{ID: h.ID, At: h.At.In(s.loc).Format("15:04"), Age: fmtAge(now.Sub(h.At)), TakenBy: h.TakenBy}

@@ -83,6 +83,54 @@ func TestLive_States(t *testing.T) {
 	}
 }
 
+func TestLive_PINFailures(t *testing.T) {
+	var ctl *session.Controller
+	var st *agent.Store
+	dir := t.TempDir()
+	f := newFixture(t, withAgents(t, dir, &st), func(c *Config) {
+		sc, err := session.New(&session.Config{Now: c.Now, Auditor: c.Store.(Auditor), Mode: session.Mixed,
+			CheckPIN: func(pin string) (string, error) {
+				a, err := st.CheckPIN(pin)
+				if err != nil {
+					return "", session.ErrWrongPIN
+				}
+				return a.Name, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctl, c.Session = sc, sc
+	})
+	c := f.client()
+	f.loginAs(c, adminName, testPassword)
+	for range session.LockoutAfter + 1 {
+		_ = ctl.Unlock("000001", "fr")
+	}
+	v := f.liveJSON(c)
+	if !strings.HasPrefix(v.PIN, "5 code(s) PIN erroné(s)") || !strings.Contains(v.PIN, "clavier verrouillé jusqu'à") {
+		t.Errorf("live view PIN = %q, want the failures and the lockout", v.PIN)
+	}
+	if err := ctl.Unlock(agentPIN, "fr"); err == nil {
+		t.Error("unlock during the lockout worked")
+	}
+	entries, err := f.store.AuditLog(f.clock.Now(), f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, e := range entries {
+		if e.Action == "pin_failed" {
+			n++
+			if e.Agent != "?" || strings.Contains(e.Detail, "000001") {
+				t.Errorf("audit of a wrong PIN = %+v", e)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no pin_failed entry in the audit log")
+	}
+}
+
 func TestLive_Actions(t *testing.T) {
 	var ctl *session.Controller
 	var st *agent.Store

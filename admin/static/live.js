@@ -88,6 +88,7 @@
     text("live-message", v.message);
     text("live-overrides", (v.overrides || []).join(", "));
     text("live-fault", v.error);
+    text("live-pin", v.pin);
     text("live-updated", v.updated);
     document.getElementById("help-pending").textContent = String(v.pending);
     document.getElementById("help-box").className = "help-box" + (v.pending ? " pending" : "");
