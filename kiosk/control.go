@@ -1,4 +1,4 @@
-//go:build webview && !kiosktest
+//go:build webview && linux && !kiosktest
 
 package kiosk
 

@@ -1,4 +1,4 @@
-//go:build webview
+//go:build webview && linux
 
 #include <string.h>
 #include "gtk.h"

@@ -1,4 +1,4 @@
-//go:build webview
+//go:build webview && linux
 
 package kiosk_test
 

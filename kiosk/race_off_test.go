@@ -1,4 +1,4 @@
-//go:build webview && !race
+//go:build webview && linux && !race
 
 package kiosk_test
 
