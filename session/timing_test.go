@@ -233,8 +233,11 @@ func TestController_Run(t *testing.T) {
 			seen = append(seen, s.State)
 		}
 	}
-	if got := strings.Join(statesText(seen), " "); got != "countdown wiping" {
-		t.Errorf("states seen: %q, want \"countdown wiping\"", got)
+	// The countdown lasts 30 ms: a loaded machine may not schedule this
+	// goroutine while it shows, so only the outcome is asserted here (the
+	// fake-clock tests check every transition).
+	if s.State != session.StateWiping || s.EndReason != session.ReasonIdle {
+		t.Errorf("states seen: %q, end reason %q; want wiping after an idle end", strings.Join(statesText(seen), " "), s.EndReason)
 	}
 	cancel()
 	if err := <-done; err != nil {
