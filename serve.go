@@ -271,7 +271,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	}
 
 	errLog := slog.NewLogLogger(l.Handler(), slog.LevelDebug)
-	proxySrv := &http.Server{Handler: p, ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: errLog}
+	proxySrv := p.Server(c.ProxyListen)
 	adminSrv := &http.Server{Handler: adm, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: errLog, TLSConfig: tlsConf}
 	goRun(func() error {
 		err := proxySrv.Serve(proxyLn)

@@ -132,6 +132,13 @@ func TestServe_Curl(t *testing.T) {
 	default:
 	}
 
+	// OPTIONS * is not a proxy request: 400 from the proxy, not Go's 200.
+	out, err := ns.Command("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "OPTIONS",
+		"--request-target", "*", "http://127.0.0.1:3128").Output()
+	if err != nil || string(out) != "400" {
+		t.Errorf("OPTIONS *: %q %v, want 400", out, err)
+	}
+
 	// Monitoring on the admin listener, from the machine itself.
 	admin := &http.Client{Transport: &http.Transport{DialContext: ns.DialContext}}
 	get := func(path string) (int, string) {
