@@ -37,7 +37,7 @@ func BenchmarkShell_EndToWelcome(b *testing.B) {
 		r.waitEval("the satisfaction page", "location.pathname === '/end' && document.querySelector('[data-answer=skip]')", 10*time.Second)
 		mark := r.log.len()
 		t0 := time.Now()
-		r.mustEval("document.querySelector('[data-answer=skip]').click(); 1")
+		r.mustEval("setTimeout(function () { document.querySelector('[data-answer=skip]').click(); }, 0); 1") // the process may exit before a direct answer
 		e := r.log.wait(b, "welcome ready", mark, 10*time.Second)
 		ds = append(ds, e.at.Sub(t0))
 	}

@@ -330,10 +330,10 @@ func (b *browser) finish(err error) {
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)
-	if err == nil {
-		b.send(msgExiting)
-	}
 	b.g.clearClipboard()
+	if err == nil {
+		b.send(msgExiting) // the supervisor may kill us from now on
+	}
 	b.g.quit()
 }
 

@@ -22,12 +22,8 @@ const (
 	msgReady      = "ready"      // the welcome screen finished loading
 	msgSession    = "session"    // a resident session opened in this process
 	msgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
-	msgExiting    = "exiting"    // the session is over, the process is ending
+	msgExiting    = "exiting"    // the session is over, the clipboard is empty: kill me
 )
-
-// exitGrace is how long a browser process that said msgExiting may take to
-// exit before it is killed (still a clean end).
-const exitGrace = 3 * time.Second
 
 // Exit codes of a browser process. Anything but exitDone is a crash.
 const (
@@ -123,7 +119,11 @@ func (c *child) read(r *os.File) {
 		case msgSession:
 			c.session = true
 		case msgExiting:
+			// Nothing of the process is needed any more, and WebKit's
+			// teardown at exit takes up to a few hundred milliseconds:
+			// end it now (a clean end, not a crash).
 			c.exiting = time.Now()
+			go c.kill()
 		case msgReady:
 			c.l.Info("welcome ready", "after", time.Since(c.started).Round(time.Millisecond))
 			select {
@@ -163,13 +163,9 @@ func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Du
 			if !c.heard {
 				limit = startGrace
 			}
-			exiting := c.exiting
+			exiting := !c.exiting.IsZero()
 			c.mu.Unlock()
-			if !exiting.IsZero() {
-				if time.Since(exiting) > exitGrace {
-					c.l.Warn("browser process slow to exit: killing it")
-					c.kill()
-				}
+			if exiting {
 				continue
 			}
 			if silent > limit {

@@ -268,6 +268,7 @@ void kiosk_clear_clipboard(void) {
     gtk_clipboard_set_text(cb, "", 0);
     gtk_clipboard_clear(cb);
   }
+  gdk_display_flush(gdk_display_get_default());
 }
 
 static void on_eval_done(GObject *obj, GAsyncResult *res, gpointer data) {
