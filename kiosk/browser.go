@@ -249,10 +249,25 @@ func (b *browser) apply(st *State) {
 	case stateOutOfOrder:
 		if b.owned {
 			b.finish(nil)
-		} else if b.showing != screenPortalDown {
+			return
+		}
+		if b.showing != screenPortalDown {
 			b.showing = screenPortalDown
 			b.g.navigate(b.nav.portalURL("out-of-order"))
 		}
+		// The service waits for a wipe report this shell may have failed to
+		// send (the service was unreachable then). This process is fresh
+		// and unused: end it, so the supervisor wipes and reports again.
+		// The delay bounds the loop if the service keeps refusing.
+		go func() {
+			b.sleep(b.conf.retryPeriod())
+			b.mu.Lock()
+			still := b.state != nil && b.state.State == stateOutOfOrder
+			b.mu.Unlock()
+			if still {
+				onMain(func() { b.finish(nil) })
+			}
+		}()
 	}
 }
 
