@@ -52,7 +52,9 @@ type browser struct {
 	endShown bool   // main: the satisfaction page was loaded
 	toolbar  bool   // main: the toolbar script is installed
 	quitting bool   // main
-	exitErr  error  // main
+	// probeSent is when the unanswered probe script was sent (main).
+	probeSent time.Time
+	exitErr   error // main
 
 	recovering atomic.Bool
 
@@ -377,10 +379,41 @@ func (b *browser) startPipe() {
 				onMain(func() { b.finish(nil) })
 				return
 			}
-			onMain(func() { b.send(msgPong) })
+			onMain(func() {
+				b.send(msgPong)
+				b.checkResponsive()
+			})
 		}
 	}()
 }
+
+// hungPage is how long the page may leave a trivial script unanswered (a
+// page in an endless loop freezes the toolbar too) before its web process
+// is terminated: the session then ends as a crash and a new browser process
+// starts.
+const hungPage = 15 * time.Second
+
+// checkResponsive sends a probe script to the page on each heartbeat and
+// terminates a web process that has left one unanswered for hungPage (main
+// loop). A load resets the probe: a navigation may drop it.
+func (b *browser) checkResponsive() {
+	if b.quitting {
+		return
+	}
+	if b.probeSent.IsZero() {
+		b.probeSent = time.Now()
+		b.g.probe()
+		return
+	}
+	if time.Since(b.probeSent) > hungPage {
+		b.l.Error("web process hung: terminating it")
+		b.probeSent = time.Time{}
+		b.g.terminateWebProcess()
+	}
+}
+
+// probeDone records the page's answer to a probe (main loop).
+func (b *browser) probeDone() { b.probeSent = time.Time{} }
 
 // decide is decide-policy for navigations of any frame and new windows
 // (main loop).
@@ -448,6 +481,7 @@ func hostOf(raw string) string {
 
 // loadEvent follows the main frame's loads (main loop).
 func (b *browser) loadEvent(ev int, uri string) {
+	b.probeSent = time.Time{}
 	if ev != loadFinished {
 		return
 	}

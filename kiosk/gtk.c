@@ -259,6 +259,24 @@ int kiosk_responsive(WebKitWebView *view) {
   return webkit_web_view_get_is_web_process_responsive(view);
 }
 
+void kiosk_terminate_web_process(WebKitWebView *view) { webkit_web_view_terminate_web_process(view); }
+
+static void on_probe_done(GObject *obj, GAsyncResult *res, gpointer data) {
+  GError *err = NULL;
+  JSCValue *v = webkit_web_view_evaluate_javascript_finish(WEBKIT_WEB_VIEW(obj), res, &err);
+  g_clear_error(&err);
+  if (v != NULL) {
+    g_object_unref(v);
+  }
+  goProbeDone();
+}
+
+// kiosk_probe runs a trivial script in the page; goProbeDone is called when
+// the web process answers (or the evaluation fails).
+void kiosk_probe(WebKitWebView *view) {
+  webkit_web_view_evaluate_javascript(view, "0", -1, NULL, NULL, NULL, on_probe_done, NULL);
+}
+
 // kiosk_clear_clipboard empties CLIPBOARD and PRIMARY, and takes them from
 // the page so that nothing is left for a clipboard manager to keep.
 void kiosk_clear_clipboard(void) {

@@ -72,6 +72,9 @@ func goLoadFailed(uri, domain *C.char, code C.int, msg *C.char) C.gboolean {
 //export goWebProcessTerminated
 func goWebProcessTerminated(reason C.int) { theBrowser.webProcessTerminated(int(reason)) }
 
+//export goProbeDone
+func goProbeDone() { theBrowser.probeDone() }
+
 //export goInput
 func goInput() { theBrowser.input() }
 
@@ -209,9 +212,11 @@ func (g *gui) uri() string {
 	return C.GoString(u)
 }
 
-func (g *gui) goBack() bool     { return C.kiosk_go_back(g.view) != 0 }
-func (g *gui) responsive() bool { return C.kiosk_responsive(g.view) != 0 }
-func (g *gui) clearClipboard()  { C.kiosk_clear_clipboard() }
-func (g *gui) run()             { C.webview_run(g.w) }
-func (g *gui) quit()            { C.webview_terminate(g.w) }
-func (g *gui) destroy()         { C.webview_destroy(g.w) }
+func (g *gui) goBack() bool         { return C.kiosk_go_back(g.view) != 0 }
+func (g *gui) responsive() bool     { return C.kiosk_responsive(g.view) != 0 }
+func (g *gui) terminateWebProcess() { C.kiosk_terminate_web_process(g.view) }
+func (g *gui) probe()               { C.kiosk_probe(g.view) }
+func (g *gui) clearClipboard()      { C.kiosk_clear_clipboard() }
+func (g *gui) run()                 { C.webview_run(g.w) }
+func (g *gui) quit()                { C.webview_terminate(g.w) }
+func (g *gui) destroy()             { C.webview_destroy(g.w) }

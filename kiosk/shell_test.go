@@ -62,3 +62,21 @@ func TestShell_KillBrowser(t *testing.T) {
 		t.Errorf("browser ended crashed=%s, want true", ended.fields["crashed"])
 	}
 }
+
+func TestShell_HungPageEndsAsCrash(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	first := r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+	mark := r.log.len()
+	// The eval never returns: the page loops forever.
+	go func() { _, _ = r.eval("for (;;) {}") }()
+	r.log.wait(t, "web process hung: terminating it", mark, 30*time.Second)
+	next := r.log.wait(t, "welcome ready", mark, 10*time.Second)
+	if next.pid() == first.pid() {
+		t.Fatalf("welcome ready from the hung browser %d", next.pid())
+	}
+	ended := r.log.wait(t, "browser ended", mark, time.Second)
+	if ended.fields["crashed"] != "true" {
+		t.Errorf("browser ended crashed=%s, want true", ended.fields["crashed"])
+	}
+}
