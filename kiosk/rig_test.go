@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -493,3 +494,24 @@ func tail(s string, n int) string {
 }
 
 func sanitize(name string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(name) }
+
+// metric returns the value of a Prometheus sample of the service (the
+// first line starting with prefix, such as
+// `kiosk_proxy_requests_total{decision="allowed",kind="http"}`), 0 if absent.
+func (r *rig) metric(prefix string) float64 {
+	r.t.Helper()
+	client := &http.Client{Transport: &http.Transport{DialContext: r.ns.DialContext}, Timeout: 5 * time.Second}
+	resp, err := client.Get("http://127.0.0.1:8080/metrics")
+	if err != nil {
+		r.t.Fatalf("reading the service's metrics: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, prefix+" ") {
+			v, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimPrefix(line, prefix)), 64)
+			return v
+		}
+	}
+	return 0
+}

@@ -16,12 +16,19 @@ func TestShell_AllowedAndBlocked(t *testing.T) {
 	r.log.wait(t, "welcome ready", 0, 15*time.Second)
 	r.startSession()
 
+	const allowedHTTP = `kiosk_proxy_requests_total{decision="allowed",kind="http"}`
+	const deniedHTTP = `kiosk_proxy_requests_total{decision="denied",kind="http"}`
+	allowed0 := r.metric(allowedHTTP)
 	r.mustEval("location.href = '" + siteURL + "'; 1")
 	r.waitEval("the allowed page", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
 	if got := r.origin.count("/"); got == 0 {
-		t.Fatalf("origin got no request for / : the page did not come through the proxy")
+		t.Fatalf("origin got no request for / : the page did not load")
+	}
+	if got := r.metric(allowedHTTP); got <= allowed0 {
+		t.Errorf("proxy's allowed http requests: %v, then %v: the page did not come through the proxy", allowed0, got)
 	}
 
+	denied0 := r.metric(deniedHTTP)
 	r.mustEval("document.getElementById('blocked').click(); 1")
 	res := r.waitEval("the blocked page", "location.host === 'kiosk.invalid' && location.pathname === '/blocked'", 10*time.Second)
 	if !strings.Contains(res.URI, "host="+blockedHost) {
@@ -30,6 +37,12 @@ func TestShell_AllowedAndBlocked(t *testing.T) {
 	body := r.mustEval("document.body.innerText")
 	if !strings.Contains(string(body.Result), blockedHost) {
 		t.Errorf("blocked page does not name %s: %s", blockedHost, body.Result)
+	}
+	if got := r.metric(deniedHTTP); got <= denied0 {
+		t.Errorf("proxy's denied http requests: %v, then %v: want the refused request refused by the proxy too", denied0, got)
+	}
+	if got := r.origin.count("/page"); got != 0 {
+		t.Errorf("origin got %d requests for the refused page", got)
 	}
 	// "Retour" goes back to the allowed page, not to the refused one.
 	r.mustEval("kioskBack(); 1")
