@@ -4,7 +4,6 @@ package kiosk_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,10 +13,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -369,131 +366,6 @@ func (r *rig) endSession() event {
 	r.mustEval("setTimeout(function () { document.querySelector('[data-answer=skip]').click(); }, 0); 1") // the process may exit before a direct answer
 	return r.log.wait(r.t, "welcome ready", mark, 10*time.Second)
 }
-
-// event is one log line of the shell, parsed.
-type event struct {
-	at     time.Time
-	msg    string
-	fields map[string]string
-}
-
-func (e event) pid() int { n, _ := strconv.Atoi(e.fields["pid"]); return n }
-
-var kvRe = regexp.MustCompile(`(\w+)=("(?:[^"\\]|\\.)*"|\S+)`)
-
-func parseEvent(line string) event {
-	e := event{at: time.Now(), fields: map[string]string{}}
-	for _, m := range kvRe.FindAllStringSubmatch(line, -1) {
-		v := m[2]
-		if uq, err := strconv.Unquote(v); err == nil {
-			v = uq
-		}
-		e.fields[m[1]] = v
-	}
-	e.msg = e.fields["msg"]
-	return e
-}
-
-// logWatch collects the shell's log lines.
-type logWatch struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	lines  []string
-	events []event
-}
-
-func newLogWatch(rd io.Reader) *logWatch {
-	w := &logWatch{}
-	w.cond = sync.NewCond(&w.mu)
-	go func() {
-		sc := bufio.NewScanner(rd)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			w.mu.Lock()
-			w.lines = append(w.lines, line)
-			w.events = append(w.events, parseEvent(line))
-			w.cond.Broadcast()
-			w.mu.Unlock()
-		}
-	}()
-	return w
-}
-
-func (w *logWatch) len() int {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return len(w.events)
-}
-
-func (w *logWatch) text() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	var b strings.Builder
-	for _, l := range w.lines {
-		if !strings.Contains(l, "msg=pong") {
-			b.WriteString(l + "\n")
-		}
-	}
-	return b.String()
-}
-
-// wait returns the first event with msg at index from or later.
-func (w *logWatch) wait(t testing.TB, msg string, from int, timeout time.Duration) event {
-	t.Helper()
-	e, ok := w.waitOK(msg, from, timeout)
-	if !ok {
-		t.Fatalf("shell did not log %q within %v", msg, timeout)
-	}
-	return e
-}
-
-func (w *logWatch) waitOK(msg string, from int, timeout time.Duration) (event, bool) {
-	deadline := time.Now().Add(timeout)
-	timer := time.AfterFunc(timeout, func() { w.mu.Lock(); w.cond.Broadcast(); w.mu.Unlock() })
-	defer timer.Stop()
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for {
-		for i := from; i < len(w.events); i++ {
-			if w.events[i].msg == msg {
-				return w.events[i], true
-			}
-		}
-		if time.Now().After(deadline) {
-			return event{}, false
-		}
-		w.cond.Wait()
-	}
-}
-
-// syncBuffer is a buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-func sanitize(name string) string { return strings.NewReplacer("/", "_", " ", "_").Replace(name) }
 
 // metric returns the value of a Prometheus sample of the service (the
 // first line starting with prefix, such as

@@ -1,0 +1,160 @@
+//go:build webview && linux
+
+package kiosk
+
+import (
+	"context"
+	"net/url"
+	"time"
+)
+
+// hungPage is how long the page may leave a trivial script unanswered (a
+// page in an endless loop freezes the toolbar too) before its web process
+// is terminated: the session then ends as a crash and a new browser process
+// starts.
+const hungPage = 15 * time.Second
+
+// checkResponsive sends a probe script to the page on each heartbeat and
+// terminates a web process that has left one unanswered for hungPage (main
+// loop). A load resets the probe: a navigation may drop it.
+func (b *browser) checkResponsive() {
+	if b.quitting {
+		return
+	}
+	if b.probeSent.IsZero() {
+		b.probeSent = time.Now()
+		b.g.probe()
+		return
+	}
+	if time.Since(b.probeSent) > hungPage {
+		b.l.Error("web process hung: terminating it")
+		b.probeSent = time.Time{}
+		b.g.terminateWebProcess()
+	}
+}
+
+// probeDone records the page's answer to a probe (main loop).
+func (b *browser) probeDone() { b.probeSent = time.Time{} }
+
+// decide is decide-policy for navigations of any frame and new windows
+// (main loop).
+func (b *browser) decide(uri string, newWindow bool) (navAction, string) {
+	if b.conf.OutOfOrder != "" {
+		if uri == "about:blank" && !newWindow {
+			return navUse, ""
+		}
+		return navIgnore, ""
+	}
+	var act navAction
+	var to string
+	if newWindow {
+		act, to = b.nav.decide(uri, true)
+	} else {
+		act = frameDecide(uri)
+	}
+	if act != navUse {
+		b.l.Info("navigation refused or redirected", "host", hostOf(uri), "new_window", newWindow)
+	}
+	return act, to
+}
+
+// mainFrame checks a main-frame load as it starts or is redirected (main
+// loop).
+func (b *browser) mainFrame(uri string) (navAction, string) {
+	if b.conf.OutOfOrder != "" {
+		if uri == "about:blank" {
+			return navUse, ""
+		}
+		return navIgnore, ""
+	}
+	act, to := b.nav.decide(uri, false)
+	if act != navUse {
+		b.l.Info("page refused", "host", hostOf(uri))
+	}
+	return act, to
+}
+
+// backAllowed reports whether "Retour" may go back to uri: an allowed page
+// or a portal page other than the blocked page.
+func (b *browser) backAllowed(uri string) bool {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return false
+	}
+	if isPortal(u) {
+		return u.Path != "/blocked" && u.Path != "/" && u.Path != "/end" && u.Path != "/out-of-order"
+	}
+	act, _ := b.nav.decide(uri, false)
+	return act == navUse && (u.Scheme == "http" || u.Scheme == "https")
+}
+
+// hostOf returns the host of raw for logs: never the full URL (privacy).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	if u.Host == "" {
+		return u.Scheme + ":"
+	}
+	return u.Hostname()
+}
+
+// loadEvent follows the main frame's loads (main loop).
+func (b *browser) loadEvent(ev int, uri string) {
+	b.probeSent = time.Time{}
+	if ev != loadFinished {
+		return
+	}
+	if u, err := url.Parse(uri); err == nil && isPortal(u) && (u.Path == "/" || u.Path == "") && !b.owned {
+		b.send(msgReady)
+	}
+}
+
+// loadFailed handles a failed main-frame load (main loop). It returns true
+// to replace WebKit's error page.
+func (b *browser) loadFailed(uri, domain string, code int, msg string) bool {
+	if domain == "WebKitPolicyError" || (domain == "WebKitNetworkError" && code == 302) {
+		return false // a refused download or a cancelled load: the page stays
+	}
+	b.l.Warn("page failed to load", "host", hostOf(uri), "domain", domain, "code", code, "err", msg)
+	go func() {
+		cctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+		defer cancel()
+		if _, err := b.getPortal(cctx, "toolbar.js"); err != nil {
+			b.unreachable(err)
+			return
+		}
+		onMain(func() {
+			if !b.quitting && !b.recovering.Load() {
+				b.showBuiltin(unavailablePage(b.nav.portalURL("home")))
+			}
+		})
+	}()
+	return true
+}
+
+// webProcessTerminated ends this browser process as a crash (main loop).
+func (b *browser) webProcessTerminated(reason int) {
+	b.l.Error("web process terminated", "reason", reason)
+	b.finish(ErrCrashed)
+}
+
+// input reports the resident's activity, at most every 5 s (main loop).
+func (b *browser) input() {
+	b.mu.Lock()
+	now := time.Now()
+	due := now.Sub(b.lastInput) >= 5*time.Second
+	if due {
+		b.lastInput = now
+	}
+	b.mu.Unlock()
+	if due && b.owned {
+		go b.call("/api/session/activity", nil)
+	}
+}
+
+// downloadRefused logs a refused download: host and type only (main loop).
+func (b *browser) downloadRefused(uri, mime string) {
+	b.l.Info("download refused", "host", hostOf(uri), "mime", mime)
+}
