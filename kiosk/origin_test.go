@@ -37,6 +37,7 @@ const sitePage = `<!doctype html><html lang="fr"><head><meta charset="utf-8"><ti
 <p><button id="open" onclick="window.open('/opened')">window.open</button></p>
 <p><a id="att" href="/att">attachment</a> <a id="zip" href="/zip">zip</a>
 <a id="dl" download="` + downloadName + `" href="/plain">a download</a> <a id="pdf" href="/doc.pdf">PDF</a></p>
+<p><input id="in" value="kiosk-clipboard-secret"> <input id="in2" value=""></p>
 </body></html>`
 
 // pdfDoc is a one-page PDF.

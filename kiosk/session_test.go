@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -89,5 +90,41 @@ func TestShell_IdleTimeout(t *testing.T) {
 	next := r.log.wait(t, "welcome ready", mark, 15*time.Second)
 	if next.pid() == first.pid() {
 		t.Fatalf("the idle session did not end: same browser pid %d", next.pid())
+	}
+}
+
+func TestShell_ClipboardEmptiedBetweenSessions(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	key := func(keys string) {
+		t.Helper()
+		cmd := exec.Command("xdotool", "key", "--clearmodifiers", keys)
+		cmd.Env = append(os.Environ(), "DISPLAY="+r.display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("xdotool key %s (make test installs xdotool): %v %s", keys, err, out)
+		}
+	}
+	pasted := func() string {
+		t.Helper()
+		r.mustEval("var i = document.getElementById('in2'); i.value = ''; i.focus(); 1")
+		key("ctrl+v")
+		time.Sleep(300 * time.Millisecond) // the paste is asynchronous (X selection transfer): no event tells it is done
+		res := r.mustEval("document.getElementById('in2').value")
+		return string(res.Result)
+	}
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the site", "location.href === '"+siteURL+"' && document.getElementById('in')", 10*time.Second)
+	r.mustEval("var i = document.getElementById('in'); i.focus(); i.select(); 1")
+	key("ctrl+c")
+	if got := pasted(); got != `"kiosk-clipboard-secret"` {
+		t.Fatalf("paste in session 1 = %s, want the copied text (copy did not work)", got)
+	}
+	r.endSession()
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the site again", "location.href === '"+siteURL+"' && document.getElementById('in2')", 10*time.Second)
+	if got := pasted(); got != `""` {
+		t.Errorf("paste in session 2 = %s, want nothing", got)
 	}
 }
