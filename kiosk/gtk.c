@@ -203,6 +203,12 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   // window.open is allowed: decide-policy loads it in the same view.
   webkit_settings_set_javascript_can_open_windows_automatically(s, TRUE);
   webkit_settings_set_enable_back_forward_navigation_gestures(s, FALSE);
+  // WebRTC would open UDP flows that no HTTP proxy sees; no camera or
+  // microphone either.
+  webkit_settings_set_enable_webrtc(s, FALSE);
+  webkit_settings_set_enable_media_stream(s, FALSE);
+  webkit_settings_set_enable_mock_capture_devices(s, FALSE);
+  webkit_settings_set_enable_encrypted_media(s, FALSE);
 
   g_signal_connect(view, "context-menu", G_CALLBACK(refuse), NULL);
   g_signal_connect(view, "decide-policy", G_CALLBACK(on_decide_policy), NULL);

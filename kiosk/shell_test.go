@@ -28,6 +28,11 @@ func TestShell_AllowedAndBlocked(t *testing.T) {
 		t.Errorf("proxy's allowed http requests: %v, then %v: the page did not come through the proxy", allowed0, got)
 	}
 
+	// Nothing may reach the network outside the proxy: no WebRTC (UDP).
+	if res := r.mustEval("typeof RTCPeerConnection + ' ' + typeof navigator.mediaDevices"); string(res.Result) != `"undefined undefined"` {
+		t.Errorf("WebRTC / media devices exposed to pages: %s", res.Result)
+	}
+
 	denied0 := r.metric(deniedHTTP)
 	r.mustEval("document.getElementById('blocked').click(); 1")
 	res := r.waitEval("the blocked page", "location.host === 'kiosk.invalid' && location.pathname === '/blocked'", 10*time.Second)
