@@ -36,6 +36,7 @@ type childResult struct {
 	crashed bool   // died, was killed as hung, or exited with an error
 	why     string // for the log
 	session bool   // a session had opened in it
+	ready   bool   // it showed the welcome screen at least once
 }
 
 // child is one running browser process.
@@ -47,6 +48,7 @@ type child struct {
 
 	mu       sync.Mutex
 	heard    bool // a first message came
+	wasReady bool // msgReady came at least once
 	exiting  time.Time
 	lastPong time.Time
 	session  bool
@@ -125,6 +127,7 @@ func (c *child) read(r *os.File) {
 			c.exiting = time.Now()
 			go c.kill()
 		case msgReady:
+			c.wasReady = true
 			c.l.Info("welcome ready", "after", time.Since(c.started).Round(time.Millisecond))
 			select {
 			case c.ready <- struct{}{}:
@@ -186,7 +189,7 @@ func (c *child) result(err error) childResult {
 	killProcessGroup(c.cmd.Process.Pid)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := childResult{session: c.session}
+	r := childResult{session: c.session, ready: c.wasReady}
 	var ee *exec.ExitError
 	switch {
 	case c.hung:

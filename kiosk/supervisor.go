@@ -93,6 +93,12 @@ func (s *supervisor) runSession(ctx context.Context) error {
 	if res.crashed {
 		s.post(ctx, "/api/shell/crash")
 	}
+	if res.crashed && !res.ready && !res.session {
+		// It died before its first welcome screen (no display, a broken
+		// install): wait before the next try instead of looping.
+		s.l.Error("browser process failed at start; retrying", "why", res.why, "in", s.conf.retry())
+		sleepCtx(ctx, s.conf.retry())
+	}
 	werr := wipeProfile(dir)
 	if werr == nil {
 		s.l.Info("profile wiped", "profile", dir, "took", time.Since(end).Round(time.Millisecond))
@@ -131,6 +137,9 @@ func (s *supervisor) outOfOrder(ctx context.Context, cause error, fix func() err
 		fixed := s.retryUntil(ctx, done, fix)
 		cancel()
 		<-done
+		if !fixed {
+			sleepCtx(ctx, s.conf.retry()) // the screen died: do not loop
+		}
 		if dir != "" {
 			if err := wipeProfile(dir); err != nil {
 				cause = err
@@ -199,4 +208,14 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 		f = append(f, "--out-of-order", outOfOrder)
 	}
 	return f
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }

@@ -32,6 +32,9 @@ func init() {
 // fakeBrowser writes a file in its profile, says ready, then: "done" exits
 // 0 after three pings, "crash" exits 1, "hang" stops answering.
 func fakeBrowser(mode string) int {
+	if mode == "nodisplay" {
+		return 1 // dies before any message, as without a display
+	}
 	home := os.Getenv("HOME")
 	if err := os.WriteFile(filepath.Join(home, "data", "cookies"), []byte("resident data"), 0o600); err != nil {
 		return 9
@@ -194,5 +197,15 @@ func TestAPIClient_RereadsTokenOn401(t *testing.T) {
 	st, err := c.state(context.Background(), -1, 0)
 	if err != nil || st.State != "welcome" || !strings.Contains(string(st.Raw), `"version":1`) {
 		t.Fatalf("state after the token changed = %+v, %v", st, err)
+	}
+}
+
+func TestSupervisor_BacksOffWhenTheBrowserCannotStart(t *testing.T) {
+	svc, _, _, _ := runTestSupervisor(t, "nodisplay")
+	waitCalls(t, svc, "POST /api/shell/crash", 2)
+	time.Sleep(time.Second) // counting tries over a fixed time: no event for "not called"
+	// Retry is 100 ms here: a try takes at least that long.
+	if n := svc.count("POST /api/shell/crash"); n > 14 {
+		t.Errorf("%d tries in about 1.2 s with a 100 ms back-off: the supervisor loops", n)
 	}
 }
