@@ -55,6 +55,7 @@ type remoteConfig struct {
 	Languages     []string `json:"languages"`
 	AllowlistYAML string   `json:"allowlist_yaml"`
 	AllowlistFile string   `json:"allowlist_file"`
+	AllowlistSum  string   `json:"allowlist_sha256"`
 }
 
 // APIError is an error answer of the local API.

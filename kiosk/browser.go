@@ -61,6 +61,7 @@ type browser struct {
 	mu        sync.Mutex
 	state     *State
 	lastInput time.Time
+	listSum   string // allowlist_sha256 of the matcher in use
 }
 
 // RunBrowser runs one browser process until its session is over. It must be
@@ -136,12 +137,9 @@ func (b *browser) fetch() error {
 	if tbErr != nil {
 		return fmt.Errorf("reading toolbar through the proxy: %w", tbErr)
 	}
-	list, err := allowlist.Parse([]byte(cfg.AllowlistYAML), "api:"+cfg.AllowlistFile)
-	if err != nil {
-		// The service validated it; a refusal here means a version skew.
-		return fmt.Errorf("parsing the service's allowlist: %w", err)
+	if err := b.useConfig(cfg); err != nil {
+		return err
 	}
-	b.nav.list.Store(list)
 	onMain(func() {
 		if !b.toolbar {
 			b.toolbar = true
@@ -149,6 +147,43 @@ func (b *browser) fetch() error {
 		}
 	})
 	return nil
+}
+
+// useConfig builds the navigation matcher from the service's allowlist.
+func (b *browser) useConfig(cfg *remoteConfig) error {
+	list, err := allowlist.Parse([]byte(cfg.AllowlistYAML), "api:"+cfg.AllowlistFile)
+	if err != nil {
+		// The service validated it; a refusal here means a version skew.
+		return fmt.Errorf("parsing the service's allowlist: %w", err)
+	}
+	b.nav.list.Store(list)
+	b.mu.Lock()
+	b.listSum = cfg.AllowlistSum
+	b.mu.Unlock()
+	return nil
+}
+
+// refreshConfig follows an allowlist reload during a session (the proxy
+// applies it at once): it re-reads the settings and rebuilds the matcher
+// when the file's checksum changed.
+func (b *browser) refreshConfig() {
+	cctx, cancel := context.WithTimeout(b.ctx, 3*time.Second)
+	defer cancel()
+	cfg, err := b.api.config(cctx)
+	if err != nil {
+		return // the long poll reports an unreachable service
+	}
+	b.mu.Lock()
+	same := cfg.AllowlistSum != "" && cfg.AllowlistSum == b.listSum
+	b.mu.Unlock()
+	if same {
+		return
+	}
+	if err := b.useConfig(cfg); err != nil {
+		b.l.Error("allowlist from the service", "err", err)
+		return
+	}
+	b.l.Info("allowlist reloaded")
 }
 
 // getPortal GETs a portal path through the proxy.

@@ -73,6 +73,16 @@ func TestShell_DownloadsWriteNothing(t *testing.T) {
 			return nil
 		})
 	}
+	// Nor does the refused body linger in the profile (the HTTP cache).
+	_ = filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if data, err := os.ReadFile(p); err == nil && strings.Contains(string(data), "must not be saved") {
+			t.Errorf("the refused download's body is in %s", p)
+		}
+		return nil
+	})
 	for _, dir := range []string{"Downloads", "Téléchargements"} {
 		if entries, err := os.ReadDir(filepath.Join(home, dir)); err == nil && len(entries) > 0 {
 			t.Errorf("%s/%s holds %d files", home, dir, len(entries))

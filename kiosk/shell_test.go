@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -97,4 +98,23 @@ func TestShell_HungPageEndsAsCrash(t *testing.T) {
 	if ended.fields["crashed"] != "true" {
 		t.Errorf("browser ended crashed=%s, want true", ended.fields["crashed"])
 	}
+}
+
+func TestShell_AllowlistReloadDuringSession(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+	r.mustEval("location.href = 'http://" + blockedHost + "/page'; 1")
+	r.waitEval("the blocked page", "location.pathname === '/blocked'", 10*time.Second)
+
+	mark := r.log.len()
+	more := testAllowlist + `  - name: Other
+    hosts:
+      - .` + blockedHost + "\n"
+	if err := os.WriteFile(filepath.Join(r.dir, "allowlist.yaml"), []byte(more), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r.log.wait(t, "allowlist reloaded", mark, 20*time.Second)
+	r.mustEval("location.href = 'http://" + blockedHost + "/page'; 1")
+	r.waitEval("the newly allowed page", "location.host === '"+blockedHost+"' && document.getElementById('h')", 10*time.Second)
 }

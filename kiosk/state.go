@@ -13,7 +13,7 @@ func (b *browser) follow() {
 	since := int64(-1)
 	for b.ctx.Err() == nil {
 		cctx, cancel := context.WithTimeout(b.ctx, 40*time.Second)
-		st, err := b.api.state(cctx, since, 25*time.Second)
+		st, err := b.api.state(cctx, since, 10*time.Second) // also paces refreshConfig
 		cancel()
 		if b.ctx.Err() != nil {
 			return
@@ -31,6 +31,7 @@ func (b *browser) follow() {
 		}
 		since = st.Version
 		b.setState(st)
+		b.refreshConfig()
 	}
 }
 
