@@ -261,10 +261,6 @@ int kiosk_go_back(WebKitWebView *view) {
 
 const char *kiosk_uri(WebKitWebView *view) { return webkit_web_view_get_uri(view); }
 
-int kiosk_responsive(WebKitWebView *view) {
-  return webkit_web_view_get_is_web_process_responsive(view);
-}
-
 void kiosk_terminate_web_process(WebKitWebView *view) { webkit_web_view_terminate_web_process(view); }
 
 static void on_probe_done(GObject *obj, GAsyncResult *res, gpointer data) {

@@ -213,7 +213,6 @@ func (g *gui) uri() string {
 }
 
 func (g *gui) goBack() bool         { return C.kiosk_go_back(g.view) != 0 }
-func (g *gui) responsive() bool     { return C.kiosk_responsive(g.view) != 0 }
 func (g *gui) terminateWebProcess() { C.kiosk_terminate_web_process(g.view) }
 func (g *gui) probe()               { C.kiosk_probe(g.view) }
 func (g *gui) clearClipboard()      { C.kiosk_clear_clipboard() }

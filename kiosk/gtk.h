@@ -26,7 +26,6 @@ int kiosk_go_back(WebKitWebView *view);
 const char *kiosk_uri(WebKitWebView *view);
 void kiosk_clear_clipboard(void);
 void kiosk_eval(WebKitWebView *view, const char *js, long id);
-int kiosk_responsive(WebKitWebView *view);
 void kiosk_terminate_web_process(WebKitWebView *view);
 void kiosk_probe(WebKitWebView *view);
 
