@@ -25,6 +25,8 @@ type State struct {
 	Lang            string `json:"lang"`
 	AskSatisfaction bool   `json:"ask_satisfaction"`
 	Error           string `json:"error"`
+	// Overrides are the hosts an agent opened for the open session.
+	Overrides []string `json:"overrides"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -63,6 +65,9 @@ type APIError struct {
 	Status  int
 	Code    string `json:"code"`
 	Message string `json:"error"`
+	// Body is the answer's JSON body as received (for the keypad, which
+	// reads code and retry_after_s); nil when it was not JSON.
+	Body json.RawMessage `json:"-"`
 }
 
 // Error returns the API's message.
@@ -141,7 +146,9 @@ func (c *apiClient) do(ctx context.Context, method, path string, body any, out a
 		}
 		if resp.StatusCode != http.StatusOK {
 			e := &APIError{Status: resp.StatusCode}
-			_ = json.Unmarshal(data, e)
+			if json.Unmarshal(data, e) == nil && bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+				e.Body = json.RawMessage(data)
+			}
 			return e
 		}
 		if out == nil {

@@ -4,6 +4,7 @@ package kiosk
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 )
 
@@ -12,6 +13,7 @@ import (
 var bindingNames = []string{
 	"kioskState", "kioskStart", "kioskEnd", "kioskHome", "kioskBack",
 	"kioskHelp", "kioskContinue", "kioskSatisfaction", "kioskActivity",
+	"kioskUnlock", "kioskOverride",
 }
 
 // bindAll binds every function (before the main loop runs).
@@ -38,7 +40,10 @@ func (b *browser) binding(seq, req string, index int) {
 		return s
 	}
 	name := bindingNames[index]
-	onPortal := isPortalURL(b.g.uri())
+	// The committed document is the page that called; the view's URI may
+	// already be a provisional load (a site's script could start a load of
+	// the portal and call at once).
+	onPortal := isPortalURL(b.committed)
 	if b.conf.OutOfOrder != "" {
 		b.g.reply(seq, false, jsonString("out of order"))
 		return
@@ -74,12 +79,54 @@ func (b *browser) binding(seq, req string, index int) {
 		b.async(seq, "/api/help", nil)
 	case "kioskContinue":
 		b.async(seq, "/api/session/continue", nil)
+	case "kioskUnlock", "kioskOverride":
+		b.pinCall(seq, name, str(0), str(1))
 	case "kioskActivity":
 		b.mu.Lock()
 		b.lastInput = time.Now()
 		b.mu.Unlock()
 		b.async(seq, "/api/session/activity", nil)
 	}
+}
+
+// pinCall answers kioskUnlock(pin, lang) and kioskOverride(pin, host) (main
+// loop). Only the portal's pages (and, for an override, the proxy's blocked
+// page of that host) may spend the terminal's PIN attempts. The PIN is
+// neither logged nor kept: it lives in this call's request body only. A
+// failure rejects with the API's JSON error body as text, so the keypad
+// reads code and retry_after_s.
+func (b *browser) pinCall(seq, name, pin, arg string) {
+	path, body, host := "/api/session/unlock", map[string]any{"pin": pin}, ""
+	if name == "kioskOverride" {
+		host = arg
+		path, body["host"] = "/api/override", arg
+	} else if arg != "" {
+		body["lang"] = arg
+	}
+	if !b.nav.pinCallAllowed(b.committed, b.committedStatus, host) {
+		b.l.Warn("PIN binding refused on this page", "binding", name, "host", hostOf(b.committed))
+		b.g.reply(seq, false, jsonString(`{"error":"not allowed from this page","code":"forbidden"}`))
+		return
+	}
+	go func() {
+		st, err := b.call(path, body)
+		if err != nil {
+			b.g.reply(seq, false, jsonString(string(errorBody(err))))
+			return
+		}
+		b.g.reply(seq, true, string(st.Raw))
+	}()
+}
+
+// errorBody is the API's JSON error body of err, or one made like it (the
+// service unreachable).
+func errorBody(err error) []byte {
+	var ae *APIError
+	if errors.As(err, &ae) && len(ae.Body) > 0 {
+		return ae.Body
+	}
+	out, _ := json.Marshal(map[string]string{"error": err.Error(), "code": "unavailable"})
+	return out
 }
 
 // goHome loads the session's start page (main loop).

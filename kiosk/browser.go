@@ -55,11 +55,16 @@ type browser struct {
 	// probeSent is when the unanswered probe script was sent (main).
 	probeSent time.Time
 	exitErr   error // main
+	// committed is the URI of the main frame's committed document (main):
+	// bindings judge the page that called by it, not by a provisional load.
+	committed       string
+	committedStatus int // main: its HTTP status
 
 	recovering atomic.Bool
 
 	mu        sync.Mutex
 	state     *State
+	applied   int64 // version of the state applied last; -1 after an error
 	lastInput time.Time
 	listSum   string // allowlist_sha256 of the matcher in use
 }
@@ -74,6 +79,8 @@ func RunBrowser(conf *BrowserConfig) error {
 		conf: conf,
 		l:    conf.Logger.With("component", "browser", "pid", os.Getpid()),
 		api:  newAPIClient(conf.AdminURL, conf.TokenFile),
+
+		applied: -1,
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	defer b.cancel()

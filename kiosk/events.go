@@ -103,6 +103,9 @@ func hostOf(raw string) string {
 // loadEvent follows the main frame's loads (main loop).
 func (b *browser) loadEvent(ev int, uri string) {
 	b.probeSent = time.Time{}
+	if ev == loadCommitted {
+		b.committed, b.committedStatus = uri, b.g.mainStatus()
+	}
 	if ev != loadFinished {
 		return
 	}

@@ -261,6 +261,14 @@ int kiosk_go_back(WebKitWebView *view) {
 
 const char *kiosk_uri(WebKitWebView *view) { return webkit_web_view_get_uri(view); }
 
+// kiosk_main_status returns the HTTP status of the main frame's main
+// resource (its committed document), 0 when there is none.
+int kiosk_main_status(WebKitWebView *view) {
+  WebKitWebResource *r = webkit_web_view_get_main_resource(view);
+  WebKitURIResponse *resp = r ? webkit_web_resource_get_response(r) : NULL;
+  return resp ? (int)webkit_uri_response_get_status_code(resp) : 0;
+}
+
 void kiosk_terminate_web_process(WebKitWebView *view) { webkit_web_view_terminate_web_process(view); }
 
 static void on_probe_done(GObject *obj, GAsyncResult *res, gpointer data) {

@@ -212,6 +212,9 @@ func (g *gui) uri() string {
 	return C.GoString(u)
 }
 
+// mainStatus is the HTTP status of the committed document (0 if none).
+func (g *gui) mainStatus() int { return int(C.kiosk_main_status(g.view)) }
+
 func (g *gui) goBack() bool         { return C.kiosk_go_back(g.view) != 0 }
 func (g *gui) terminateWebProcess() { C.kiosk_terminate_web_process(g.view) }
 func (g *gui) probe()               { C.kiosk_probe(g.view) }

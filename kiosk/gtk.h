@@ -24,6 +24,7 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed);
 void kiosk_load(WebKitWebView *view, const char *uri);
 int kiosk_go_back(WebKitWebView *view);
 const char *kiosk_uri(WebKitWebView *view);
+int kiosk_main_status(WebKitWebView *view);
 void kiosk_clear_clipboard(void);
 void kiosk_eval(WebKitWebView *view, const char *js, long id);
 void kiosk_terminate_web_process(WebKitWebView *view);

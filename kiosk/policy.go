@@ -2,6 +2,7 @@ package kiosk
 
 import (
 	"net/url"
+	"slices"
 	"strings"
 	"sync/atomic"
 
@@ -23,6 +24,27 @@ type navigator struct {
 	list       atomic.Pointer[allowlist.List]
 	supervised atomic.Bool
 	lang       atomic.Pointer[string]
+	// overrides are the hosts an agent opened for the open session (the
+	// state's "overrides"), canonical; nil outside a session.
+	overrides atomic.Pointer[[]string]
+}
+
+// setSession makes the matcher follow the session's state: its supervised
+// sites and the hosts an agent opened. A state outside a session (welcome,
+// ending, wiping...) carries neither, so they are forgotten with the session.
+func (n *navigator) setSession(supervised bool, overrides []string) {
+	n.supervised.Store(supervised)
+	if len(overrides) == 0 {
+		n.overrides.Store(nil)
+		return
+	}
+	hosts := make([]string, 0, len(overrides))
+	for _, h := range overrides {
+		if c, err := allowlist.CanonicalHost(h); err == nil && !allowlist.IsIPLiteral(c) {
+			hosts = append(hosts, c)
+		}
+	}
+	n.overrides.Store(&hosts)
 }
 
 // decide returns what to do with a navigation of the main frame to raw.
@@ -81,15 +103,57 @@ func frameDecide(raw string) navAction {
 	return navIgnore
 }
 
-// allowed matches raw (http or https) against the current allowlist. With no
-// list yet, only the portal is allowed.
+// allowed matches raw (http or https) against the current allowlist, with
+// the session's supervised sites when it is supervised, and the hosts an
+// agent opened for the session (that exact host, on the scheme's default
+// port, as the proxy does). With no list yet, only the portal is allowed.
 func (n *navigator) allowed(raw string) bool {
+	host, port, err := allowlist.SplitURL(raw)
+	if err != nil {
+		return false
+	}
+	if n.overridden(host, port) {
+		return true
+	}
 	l := n.list.Load()
 	if l == nil {
 		return false
 	}
-	d, err := l.MatchURL(raw, n.supervised.Load())
-	return err == nil && d.Allowed
+	return l.Match(host, port, n.supervised.Load()).Allowed
+}
+
+// overridden reports whether an agent opened host (canonical) for the
+// session; only the default port (0) qualifies.
+func (n *navigator) overridden(host string, port int) bool {
+	p := n.overrides.Load()
+	if p == nil || port != 0 || allowlist.IsIPLiteral(host) {
+		return false
+	}
+	return slices.Contains(*p, host)
+}
+
+// pinCallAllowed reports whether a page may call a binding that carries an
+// agent's PIN (kioskUnlock, kioskOverride), so that an allowed site's own
+// script cannot spend the terminal's PIN attempts. committed is the URI of
+// the main frame's committed document (not a provisional load: the page
+// that called is still the old one until the new one commits). The portal
+// (http://kiosk.invalid/) may always call. For kioskOverride (host not
+// empty), the page may also be the proxy's blocked page for that very
+// host: the document's host is host, the shell refuses it (so no allowed
+// site's script runs there) and its main resource came with status 403.
+func (n *navigator) pinCallAllowed(committed string, status int, host string) bool {
+	if isPortalURL(committed) {
+		return true
+	}
+	if host == "" || status != 403 {
+		return false
+	}
+	want, err := allowlist.CanonicalHost(host)
+	if err != nil {
+		return false
+	}
+	got, _, err := allowlist.SplitURL(committed)
+	return err == nil && got == want && !n.allowed(committed)
 }
 
 // blockedURL is the portal's blocked page for host.

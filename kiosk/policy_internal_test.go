@@ -102,3 +102,74 @@ func TestFrameDecide(t *testing.T) {
 		}
 	}
 }
+
+func TestNavigator_SetSession(t *testing.T) {
+	n := testNavigator(t)
+	n.setSession(false, []string{"www.ameli.fr", "127.0.0.1"})
+	testCases := []struct {
+		name string
+		url  string
+		want navAction
+	}{
+		{"overridden host", "https://www.ameli.fr/compte", navUse},
+		{"overridden host, explicit default port", "http://www.ameli.fr:80/", navUse},
+		{"overridden host, upper case and trailing dot", "https://WWW.AMELI.FR./", navUse},
+		{"overridden host, other port", "https://www.ameli.fr:8443/", navRedirect},
+		{"subdomain of an overridden host", "https://x.www.ameli.fr/", navRedirect},
+		{"parent of an overridden host", "https://ameli.fr/", navRedirect},
+		{"IP given as an override", "http://127.0.0.1/", navRedirect},
+		{"supervised site, session not supervised", "https://laposte.net/", navRedirect},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, _ := n.decide(tc.url, false); got != tc.want {
+				t.Errorf("decide(%q) = %v, want %v", tc.url, got, tc.want)
+			}
+		})
+	}
+
+	n.setSession(true, []string{"www.ameli.fr"})
+	if got, _ := n.decide("https://laposte.net/", false); got != navUse {
+		t.Errorf("decide(laposte.net) supervised = %v, want navUse", got)
+	}
+	// The session ends: the state carries neither any more.
+	n.setSession(false, nil)
+	for _, u := range []string{"https://laposte.net/", "https://www.ameli.fr/"} {
+		if got, _ := n.decide(u, false); got != navRedirect {
+			t.Errorf("decide(%q) after the session = %v, want navRedirect", u, got)
+		}
+	}
+}
+
+func TestNavigator_PINCallAllowed(t *testing.T) {
+	n := testNavigator(t)
+	n.setSession(false, []string{"www.ameli.fr"})
+	testCases := []struct {
+		name      string
+		committed string
+		status    int
+		host      string
+		want      bool
+	}{
+		{"unlock from the welcome page", "http://kiosk.invalid/?lang=fr", 200, "", true},
+		{"override from the shell's blocked page", "http://kiosk.invalid/blocked?host=x.example", 403, "x.example", true},
+		{"unlock from an allowed site", "https://www.caf.fr/", 200, "", false},
+		{"unlock from the proxy's blocked page", "http://x.example/", 403, "", false},
+		{"override of its own host by an allowed site", "https://www.caf.fr/", 403, "www.caf.fr", false},
+		{"override from an allowed site", "https://www.caf.fr/", 200, "x.example", false},
+		{"override from the proxy's blocked page of that host", "http://x.example/page", 403, "X.example.", true},
+		{"override from the proxy's blocked page of another host", "http://x.example/page", 403, "y.example", false},
+		{"override from a refused host's page that is no refusal", "http://x.example/page", 200, "x.example", false},
+		{"override of an already opened host", "https://www.ameli.fr/", 403, "www.ameli.fr", false},
+		{"portal over https", "https://kiosk.invalid/", 200, "", false},
+		{"built-in page", "about:blank", 0, "", false},
+		{"nothing committed yet", "", 0, "x.example", false},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := n.pinCallAllowed(tc.committed, tc.status, tc.host); got != tc.want {
+				t.Errorf("pinCallAllowed(%q, %d, %q) = %v, want %v", tc.committed, tc.status, tc.host, got, tc.want)
+			}
+		})
+	}
+}
