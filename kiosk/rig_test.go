@@ -78,6 +78,9 @@ sites:
 type rigOptions struct {
 	serveArgs []string // extra flags of kiosk serve
 	wm        bool     // run matchbox-window-manager
+	allowlist string   // appended to testAllowlist (a supervised: group...)
+	hosts     []string // more test names served by the origin
+	agentPIN  string   // if set, agent "Marie" with this PIN exists before the service starts
 }
 
 // rig is one running kiosk: Xvfb, origin, service and shell.
@@ -107,10 +110,17 @@ func newRig(t testing.TB, opts rigOptions) *rig {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(r.dir, "allowlist.yaml"), []byte(testAllowlist), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(r.dir, "allowlist.yaml"), []byte(testAllowlist+opts.allowlist), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r.ns = testnet.New(t, siteHost, blockedHost)
+	if opts.agentPIN != "" {
+		add := exec.Command(kioskBin, "agent", "add", agentName, "--role", "agent", "--data", r.data)
+		add.Stdin = strings.NewReader(opts.agentPIN + "\n" + opts.agentPIN + "\n")
+		if out, err := add.CombinedOutput(); err != nil {
+			t.Fatalf("kiosk agent add: %v\n%s", err, out)
+		}
+	}
+	r.ns = testnet.New(t, append([]string{siteHost, blockedHost}, opts.hosts...)...)
 	r.origin = startOrigin(t, r.ns)
 	r.display = startX(t, opts.wm)
 	t.Cleanup(r.stop)

@@ -22,29 +22,7 @@ func TestShell_Screenshots(t *testing.T) {
 	}
 	r := newRig(t, rigOptions{wm: true, serveArgs: []string{"--idle-timeout", "6s", "--idle-countdown", "30s"}})
 	r.log.wait(t, "welcome ready", 0, 15*time.Second)
-	shot := func(name string) {
-		t.Helper()
-		r.mustEval("window.__painted = false; requestAnimationFrame(function () { requestAnimationFrame(function () { window.__painted = true; }); }); 1")
-		r.waitEval("a painted frame", "window.__painted", 5*time.Second)
-		time.Sleep(500 * time.Millisecond) // the X server gets the frame after rAF: no event says when
-		path := filepath.Join(dir, name)
-		for i := 0; ; i++ {
-			cmd := exec.Command("import", "-window", "root", path)
-			cmd.Env = append(os.Environ(), "DISPLAY="+r.display)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				t.Fatalf("import %s: %v %s", name, err, out)
-			}
-			// A blank screen compresses to almost nothing: try again.
-			fi, err := os.Stat(path)
-			if err == nil && fi.Size() >= 10_000 {
-				return
-			}
-			if i == 10 {
-				t.Fatalf("screenshot %s looks empty (%v)", path, err)
-			}
-			time.Sleep(300 * time.Millisecond)
-		}
-	}
+	shot := func(name string) { t.Helper(); r.shot(filepath.Join(dir, name)) }
 
 	r.waitEval("the welcome page", "document.querySelector('[data-start]')", 10*time.Second)
 	shot("welcome-fr.png")
@@ -64,5 +42,30 @@ func TestShell_Screenshots(t *testing.T) {
 	shot("countdown.png")
 	if !strings.HasPrefix(dir, os.TempDir()) {
 		t.Logf("screenshots written to %s", dir)
+	}
+}
+
+// shot saves the screen to path once the page has painted a frame; a
+// screenshot that looks blank is taken again.
+func (r *rig) shot(path string) {
+	r.t.Helper()
+	r.mustEval("window.__painted = false; requestAnimationFrame(function () { requestAnimationFrame(function () { window.__painted = true; }); }); 1")
+	r.waitEval("a painted frame", "window.__painted", 5*time.Second)
+	time.Sleep(500 * time.Millisecond) // the X server gets the frame after rAF: no event says when
+	for i := 0; ; i++ {
+		cmd := exec.Command("import", "-window", "root", path)
+		cmd.Env = append(os.Environ(), "DISPLAY="+r.display)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			r.t.Fatalf("import %s: %v %s", path, err, out)
+		}
+		// A blank screen compresses to almost nothing: try again.
+		fi, err := os.Stat(path)
+		if err == nil && fi.Size() >= 10_000 {
+			return
+		}
+		if i == 10 {
+			r.t.Fatalf("screenshot %s looks empty (%v)", path, err)
+		}
+		time.Sleep(300 * time.Millisecond)
 	}
 }

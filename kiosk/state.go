@@ -26,6 +26,9 @@ func (b *browser) follow() {
 				b.l.Error("reading state", "err", err)
 			}
 			since = -1
+			b.mu.Lock()
+			b.applied = -1 // a restarted service counts versions from scratch
+			b.mu.Unlock()
 			b.sleep(b.conf.retryPeriod())
 			continue
 		}
@@ -35,12 +38,22 @@ func (b *browser) follow() {
 	}
 }
 
-// setState records st and applies it on the main loop.
+// setState records st and applies it on the main loop. A state older than
+// the one applied last is dropped: the long poll may answer just after an
+// action did (unlock, override), and must not undo its supervised sites or
+// opened hosts.
 func (b *browser) setState(st *State) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
+	if st.Version < b.applied {
+		b.l.Debug("older state dropped", "version", st.Version, "applied", b.applied)
+		return
+	}
+	b.applied = st.Version
 	b.state = st
-	b.mu.Unlock()
-	b.nav.supervised.Store(st.Supervised)
+	// Under b.mu, so that two answers store their policies, and queue their
+	// apply, in the order of their versions.
+	b.nav.setSession(st.Supervised, st.Overrides)
 	lang := st.Lang
 	b.nav.lang.Store(&lang)
 	onMain(func() { b.apply(st) })
