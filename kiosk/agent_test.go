@@ -255,3 +255,53 @@ func TestShell_AgentOpensBlockedHost(t *testing.T) {
 		t.Errorf("origin got %d requests for /page in the next session, want %d", got, loaded)
 	}
 }
+
+// TestShell_KeypadLockout: in mode supervised-only "Commencer" opens the
+// keypad; after wrong PINs the binding rejects with the API's lockout body
+// (code and retry_after_s) and the keypad's keys stay disabled, so taps
+// type nothing.
+func TestShell_KeypadLockout(t *testing.T) {
+	r := newRig(t, rigOptions{
+		serveArgs: []string{"--mode", "supervised-only"},
+		allowlist: supervised,
+		hosts:     []string{mailHost},
+		agentPIN:  agentPIN,
+	})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.waitEval("the welcome page", "location.pathname === '/' && document.querySelector('a.btn.big[data-start]')", 10*time.Second)
+	r.click("a.btn.big[data-start]") // "Commencer" asks for an agent here
+	r.waitKeypad()
+	if st := r.apiState(); st["state"] != "welcome" {
+		t.Fatalf("state after Commencer = %v, want welcome (no session without a PIN)", st["state"])
+	}
+	var code string
+	var body map[string]any
+	for i := 0; i < 6 && code != "locked"; i++ {
+		code, body = errorCode(t, r.rejection("kioskUnlock('111111', 'fr')"))
+		if code != "wrong_pin" && code != "locked" {
+			t.Fatalf("wrong PIN %d rejected with %v, want wrong_pin or locked", i+1, body)
+		}
+	}
+	if code != "locked" {
+		t.Fatalf("after 6 wrong PINs: %v, want code locked", body)
+	}
+	if s, _ := body["retry_after_s"].(float64); s <= 0 {
+		t.Errorf("locked rejection %v: want retry_after_s > 0", body)
+	}
+	// The keypad shows the lockout (it reads pin_locked_until) and its
+	// keys refuse taps, even the right PIN's.
+	r.mustEval("location.reload(); 1")
+	r.waitEval("the welcome page again", "document.readyState === 'complete' && document.querySelector('a.btn.big[data-start]')", 10*time.Second)
+	r.click("a.btn.big[data-start]")
+	r.waitEval("the locked keypad", "!document.getElementById('keypad').hidden && document.querySelector('#keypad [data-key=\"1\"]').disabled && document.getElementById('pin-msg').textContent !== ''", 10*time.Second)
+	r.click(`#keypad [data-key="5"]`)
+	// Input events are handled before the next frames' callbacks.
+	r.mustEval("window.__painted = false; requestAnimationFrame(function () { requestAnimationFrame(function () { window.__painted = true; }); }); 1")
+	r.waitEval("two frames after the tap", "window.__painted", 5*time.Second)
+	if dots := r.mustEval("document.getElementById('pin-dots').textContent.length"); string(dots.Result) != "0" {
+		t.Errorf("a tap on the locked keypad typed %s digits, want 0", dots.Result)
+	}
+	if st := r.apiState(); st["state"] != "welcome" || st["pin_locked_until"] == nil {
+		t.Errorf("state %v, pin_locked_until %v: want welcome and a lockout", st["state"], st["pin_locked_until"])
+	}
+}
