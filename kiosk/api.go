@@ -202,6 +202,17 @@ func (c *apiClient) wiped(ctx context.Context, wipeErr error) error {
 	return ignoreWrongState(err)
 }
 
+// errorBody is the API's JSON error body of err, or one made like it (the
+// service unreachable).
+func errorBody(err error) []byte {
+	var ae *APIError
+	if errors.As(err, &ae) && len(ae.Body) > 0 {
+		return ae.Body
+	}
+	out, _ := json.Marshal(map[string]string{"error": err.Error(), "code": "unavailable"})
+	return out
+}
+
 func ignoreWrongState(err error) error {
 	var ae *APIError
 	if errors.As(err, &ae) && ae.Code == "wrong_state" {

@@ -4,7 +4,6 @@ package kiosk
 
 import (
 	"encoding/json"
-	"errors"
 	"time"
 )
 
@@ -116,17 +115,6 @@ func (b *browser) pinCall(seq, name, pin, arg string) {
 		}
 		b.g.reply(seq, true, string(st.Raw))
 	}()
-}
-
-// errorBody is the API's JSON error body of err, or one made like it (the
-// service unreachable).
-func errorBody(err error) []byte {
-	var ae *APIError
-	if errors.As(err, &ae) && len(ae.Body) > 0 {
-		return ae.Body
-	}
-	out, _ := json.Marshal(map[string]string{"error": err.Error(), "code": "unavailable"})
-	return out
 }
 
 // goHome loads the session's start page (main loop).
