@@ -1,4 +1,4 @@
-//go:build !webview || !linux
+//go:build !webview || !(linux || windows)
 
 package kiosk
 
