@@ -10,18 +10,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// trimStartupPages asks the kernel to page out the executable's file pages
-// once the service has started. Start-up (package initialisation, template
-// parsing, the usage file check) touches megabytes of code and read-only
-// data that the running service never needs again; without this they stay
-// counted in its resident memory. Pages that are used again come back on
-// the next access, from the page cache. It is best effort: errors (an old
-// kernel without MADV_PAGEOUT) are only logged at debug level.
+// trimStartupPages asks the kernel to page out the read-only file pages
+// (the executable's code and data, and shared libraries') once the process
+// has started. Start-up (package initialisation, template parsing, the
+// usage file check, the dynamic loader for the shell) touches megabytes of
+// code and read-only data that the running process never needs again;
+// without this they stay counted in its resident memory. Pages that are
+// used again come back on the next access, from the page cache; pages that
+// another process also maps are left alone by the kernel. It is best
+// effort: errors (an old kernel without MADV_PAGEOUT) are only logged at
+// debug level.
 func trimStartupPages(l *slog.Logger) {
-	exe, err := os.Executable()
-	if err != nil {
-		return
-	}
 	maps, err := os.ReadFile("/proc/self/maps")
 	if err != nil {
 		return
@@ -30,8 +29,8 @@ func trimStartupPages(l *slog.Logger) {
 	sc := bufio.NewScanner(bytes.NewReader(maps))
 	for sc.Scan() {
 		f := bytes.Fields(sc.Bytes())
-		// address perms offset dev inode path
-		if len(f) < 6 || string(f[5]) != exe || f[1][0] != 'r' || f[1][1] == 'w' {
+		// address perms offset dev inode path: file-backed, readable, not writable.
+		if len(f) < 6 || f[5][0] != '/' || f[1][0] != 'r' || f[1][1] == 'w' {
 			continue
 		}
 		lo, hi, ok := bytes.Cut(f[0], []byte("-"))
