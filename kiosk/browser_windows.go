@@ -96,7 +96,7 @@ func RunBrowser(conf *BrowserConfig) error {
 			b.l.Warn("browser processes not grouped", "err", err)
 		}
 	}
-	dir, cleanup, err := profileDir()
+	dir, cleanup, err := profileDir(conf.Heartbeat)
 	if err != nil {
 		return err
 	}

@@ -140,6 +140,8 @@ func browserHandles() (in, out *os.File, job uintptr, err error) {
 			return nil, nil, 0, fmt.Errorf("reading %s: %w", envHandles, err)
 		}
 		hs = append(hs, uintptr(h))
+		// Nothing this process starts (WebView2) may inherit them.
+		_ = windows.SetHandleInformation(windows.Handle(h), windows.HANDLE_FLAG_INHERIT, 0)
 	}
 	in, out = os.NewFile(hs[0], "heartbeat-in"), os.NewFile(hs[1], "heartbeat-out")
 	if len(hs) > 2 {

@@ -31,32 +31,28 @@ var webview2Dropped = []string{
 // browserArgs are the Chromium switches of the view: every request through
 // the kiosk proxy, loopback included ("<-loopback>" removes Chromium's
 // implicit bypass), so that the proxy judges everything and nothing loads
-// when it is down; no first-run, sync, autofill or password saving, no
-// SmartScreen calls, no background networking of the browser itself.
+// when it is down; no first run, no sync, no SmartScreen or autofill
+// server calls, no background requests of the browser itself (the proxy
+// would refuse them anyway). Chromium ignores a feature name it does not
+// know.
 func browserArgs(proxyAddr string) string {
 	return strings.Join([]string{
 		"--proxy-server=http://" + proxyAddr,
 		"--proxy-bypass-list=<-loopback>",
 		"--no-first-run",
-		"--no-default-browser-check",
 		"--disable-sync",
 		"--disable-background-networking",
 		"--disable-component-update",
-		"--disable-domain-reliability",
-		"--disable-breakpad",
-		"--disable-features=msSmartScreenProtection,AutofillServerCommunication,AutofillEnableAccountWalletStorage," +
-			"PasswordManagerOnboarding,msEdgeAutofill,msPasswordManager,TranslateUI,msEdgeTranslate,MediaRouter",
-		"--password-store=basic",
-		"--disable-print-preview",
-		"--kiosk-printing=false",
+		"--disable-features=msSmartScreenProtection,AutofillServerCommunication",
 	}, " ")
 }
 
 // profileDir returns the browser process's fresh profile: the supervisor
-// starts it with HOME there (profileEnv). Without a supervisor (a
-// developer's run), a temporary one is made; cleanup removes it.
-func profileDir() (dir string, cleanup func(), err error) {
-	if home := os.Getenv("HOME"); home != "" {
+// (supervised is true) starts it with HOME there (profileEnv). Without a
+// supervisor (a developer's run), a temporary one is made; cleanup
+// removes it.
+func profileDir(supervised bool) (dir string, cleanup func(), err error) {
+	if home := os.Getenv("HOME"); supervised && home != "" {
 		if st, err := os.Stat(home); err == nil && st.IsDir() {
 			return home, func() {}, nil
 		}
