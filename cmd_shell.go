@@ -66,6 +66,9 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The supervisor is the same binary as the browser process but never
+	// calls GTK or WebKit: drop the library pages the dynamic loader touched.
+	trimStartupPages(l)
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, Version: version, LogLevel: *logLevel,
