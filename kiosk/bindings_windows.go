@@ -40,6 +40,10 @@ func (b *browser) bindAll() error {
 // rawCall receives every call of the guard script (main): id settles the
 // page's Promise, page is the calling document's URL.
 func (b *browser) rawCall(id, name, page string, args []json.RawMessage) {
+	if b.native != nil {
+		// WebView2's own word on the top-level document beats the page's.
+		page = b.native.source()
+	}
 	b.page = page
 	switch name {
 	case "_probe":

@@ -53,7 +53,12 @@ type browser struct {
 	quitting bool      // main
 	probe    time.Time // main: when the unanswered probe was sent
 	exitErr  error     // main
-	page     string    // main: the page the guard script last reported
+	page     string    // main: the calling page of the last binding
+	// native has the WebView2 hooks; nil if they could not be installed.
+	native *native
+	// builtinPending lets the next about:blank or data: navigation
+	// through: the built-in screen the shell asked for (main).
+	builtinPending bool
 
 	recovering atomic.Bool
 
@@ -117,6 +122,9 @@ func RunBrowser(conf *BrowserConfig) error {
 	b.setupWindow()
 	if err := b.bindAll(); err != nil {
 		return err
+	}
+	if err := b.attachNative(); err != nil {
+		b.l.Error("WebView2 hooks not installed: the proxy and the guard script only", "err", err)
 	}
 	b.startPipe(in)
 	if conf.OutOfOrder != "" {

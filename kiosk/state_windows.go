@@ -127,6 +127,7 @@ func (b *browser) showWelcome() {
 func (b *browser) showBuiltin(html string) {
 	b.showing = screenBuiltin
 	b.probe = time.Time{}
+	b.builtinPending = true
 	b.w.SetHtml(html)
 }
 

@@ -1,0 +1,281 @@
+//go:build webview
+
+package kiosk
+
+/*
+#include <stdlib.h>
+// The C API of webview_go's library (linked through its Go package).
+void *webview_get_window(void *w);
+void *webview_get_native_handle(void *w, int kind);
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	webview "github.com/webview/webview_go"
+	"golang.org/x/sys/windows"
+)
+
+// webviewKindController is WEBVIEW_NATIVE_HANDLE_KIND_BROWSER_CONTROLLER.
+const webviewKindController = 2
+
+// Vtable indices in the WebView2 SDK that webview_go vendors
+// (libs/mswebview2/include/WebView2.h, the C-style *Vtbl structs).
+const (
+	vtQueryInterface = 0
+	vtRelease        = 2
+
+	vtControllerGetCoreWebView2 = 25
+
+	vtWebViewGetSettings                = 3
+	vtWebViewGetSource                  = 4
+	vtWebViewAddNavigationStarting      = 7
+	vtWebViewAddFrameNavigationStarting = 17
+	vtWebViewAddNewWindowRequested      = 44
+	vtWebView4AddDownloadStarting       = 75
+
+	vtSettingsPutDefaultContextMenus = 14
+	vtSettings3PutAcceleratorKeys    = 24
+	vtSettings4PutPasswordAutosave   = 26
+	vtSettings4PutGeneralAutofill    = 28
+	vtNavArgsGetURI                  = 3
+	vtNavArgsPutCancel               = 8
+	vtNewWindowArgsGetURI            = 3
+	vtNewWindowArgsPutHandled        = 6
+	vtDownloadArgsPutCancel          = 5
+	vtDownloadArgsPutHandled         = 9
+)
+
+// Interface IDs (WebView2.h).
+var (
+	iidWebView4  = windows.GUID{Data1: 0x20d02d59, Data2: 0x6df2, Data3: 0x42dc, Data4: [8]byte{0xbd, 0x06, 0xf9, 0x8a, 0x69, 0x4b, 0x13, 0x02}}
+	iidSettings3 = windows.GUID{Data1: 0xfdb5ab74, Data2: 0xaf33, Data3: 0x4854, Data4: [8]byte{0x84, 0xf0, 0x0a, 0x63, 0x1d, 0xeb, 0x5e, 0xba}}
+	iidSettings4 = windows.GUID{Data1: 0xcb56846c, Data2: 0x4168, Data3: 0x4d53, Data4: [8]byte{0xb0, 0x4f, 0x03, 0xb6, 0xd6, 0x79, 0x6f, 0xf2}}
+	iidUnknown   = windows.GUID{Data4: [8]byte{0xc0, 0, 0, 0, 0, 0, 0, 0x46}}
+	// The event handler interfaces the shell implements.
+	iidNavigationStartingHandler = windows.GUID{Data1: 0x9adbe429, Data2: 0xf36d, Data3: 0x432b, Data4: [8]byte{0x9d, 0xdc, 0xf8, 0x88, 0x1f, 0xbd, 0x76, 0xe3}}
+	iidNewWindowRequestedHandler = windows.GUID{Data1: 0xd4c185fe, Data2: 0xc81c, Data3: 0x4989, Data4: [8]byte{0x97, 0xaf, 0x2d, 0x3f, 0xa7, 0xab, 0x56, 0x51}}
+	iidDownloadStartingHandler   = windows.GUID{Data1: 0xefedc989, Data2: 0xc396, Data3: 0x41ca, Data4: [8]byte{0x83, 0xf7, 0x07, 0xf8, 0x45, 0xa5, 0x57, 0x24}}
+)
+
+// native is the ICoreWebView2 under webview_go's window, with the hooks
+// that the generic API lacks: the navigation policy before any request,
+// new windows in the same view, downloads cancelled, the caller of a
+// binding. Used only on the window's thread.
+type native struct {
+	webview unsafe.Pointer // ICoreWebView2*
+}
+
+// webviewT returns the webview_t of webview_go's WebView (its first
+// field), checked against the window it reports.
+func webviewT(w webview.WebView) (unsafe.Pointer, error) {
+	type iface struct{ typ, data unsafe.Pointer }
+	data := (*iface)(unsafe.Pointer(&w)).data
+	if data == nil {
+		return nil, errors.New("no webview")
+	}
+	h := *(*unsafe.Pointer)(data)
+	if h == nil || C.webview_get_window(h) != w.Window() {
+		return nil, errors.New("webview_go's layout is not the pinned one")
+	}
+	return h, nil
+}
+
+// vcall calls method idx of the COM object obj and returns its HRESULT
+// (the low 32 bits of the result register).
+func vcall(obj unsafe.Pointer, idx int, args ...uintptr) uint32 {
+	vtbl := *(*unsafe.Pointer)(obj)
+	fn := *(*uintptr)(unsafe.Add(vtbl, idx*int(unsafe.Sizeof(uintptr(0)))))
+	r, _, _ := syscall.SyscallN(fn, append([]uintptr{uintptr(obj)}, args...)...)
+	return uint32(r)
+}
+
+// queryInterface returns obj's interface iid, or nil.
+func queryInterface(obj unsafe.Pointer, iid *windows.GUID) unsafe.Pointer {
+	var out unsafe.Pointer
+	if hr := vcall(obj, vtQueryInterface, uintptr(unsafe.Pointer(iid)), uintptr(unsafe.Pointer(&out))); hr != 0 {
+		return nil
+	}
+	return out
+}
+
+// getString calls a getter that returns an LPWSTR and frees it.
+func getString(obj unsafe.Pointer, idx int) string {
+	var p *uint16
+	if hr := vcall(obj, idx, uintptr(unsafe.Pointer(&p))); hr != 0 || p == nil {
+		return ""
+	}
+	defer windows.CoTaskMemFree(unsafe.Pointer(p))
+	return windows.UTF16PtrToString(p)
+}
+
+// eNoInterface is E_NOINTERFACE.
+const eNoInterface = 0x80004002
+
+// handler is a COM event handler of interface iid, made in C memory: a
+// vtable pointer, then the vtable (QueryInterface, AddRef, Release,
+// Invoke). It lives as long as the process.
+func handler(iid windows.GUID, invoke func(sender, args unsafe.Pointer) uintptr) unsafe.Pointer {
+	mem := C.malloc(C.size_t(5 * unsafe.Sizeof(uintptr(0))))
+	words := unsafe.Slice((*uintptr)(mem), 5)
+	words[0] = uintptr(unsafe.Add(mem, unsafe.Sizeof(uintptr(0))))
+	words[1] = syscall.NewCallback(func(this uintptr, riid *windows.GUID, out *uintptr) uintptr {
+		if *riid != iidUnknown && *riid != iid {
+			*out = 0
+			return eNoInterface
+		}
+		*out = this
+		return 0
+	})
+	words[2] = syscall.NewCallback(func(uintptr) uintptr { return 1 })
+	words[3] = words[2]
+	words[4] = syscall.NewCallback(func(_ uintptr, sender, args unsafe.Pointer) uintptr {
+		return invoke(sender, args)
+	})
+	return mem
+}
+
+// attachNative finds the ICoreWebView2 of b.w and installs the hooks and
+// settings. On an error the view keeps the guard script only.
+func (b *browser) attachNative() error {
+	h, err := webviewT(b.w)
+	if err != nil {
+		return err
+	}
+	ctrl := C.webview_get_native_handle(h, webviewKindController)
+	if ctrl == nil {
+		return errors.New("no WebView2 controller")
+	}
+	var wv unsafe.Pointer
+	if hr := vcall(ctrl, vtControllerGetCoreWebView2, uintptr(unsafe.Pointer(&wv))); hr != 0 || wv == nil {
+		return fmt.Errorf("ICoreWebView2Controller::get_CoreWebView2: 0x%x", hr)
+	}
+	n := &native{webview: wv}
+	if err := n.settings(); err != nil {
+		return err
+	}
+	var token uint64
+	add := func(obj unsafe.Pointer, idx int, h unsafe.Pointer, what string) error {
+		if hr := vcall(obj, idx, uintptr(h), uintptr(unsafe.Pointer(&token))); hr != 0 {
+			return fmt.Errorf("adding the %s handler: 0x%x", what, hr)
+		}
+		return nil
+	}
+	if err := add(wv, vtWebViewAddNavigationStarting, handler(iidNavigationStartingHandler, b.navigationStarting), "NavigationStarting"); err != nil {
+		return err
+	}
+	if err := add(wv, vtWebViewAddFrameNavigationStarting, handler(iidNavigationStartingHandler, b.frameNavigationStarting), "FrameNavigationStarting"); err != nil {
+		return err
+	}
+	if err := add(wv, vtWebViewAddNewWindowRequested, handler(iidNewWindowRequestedHandler, b.newWindowRequested), "NewWindowRequested"); err != nil {
+		return err
+	}
+	wv4 := queryInterface(wv, &iidWebView4)
+	if wv4 == nil {
+		return errors.New("WebView2 runtime too old: no ICoreWebView2_4 (downloads)")
+	}
+	defer vcall(wv4, vtRelease)
+	if err := add(wv4, vtWebView4AddDownloadStarting, handler(iidDownloadStartingHandler, b.downloadStarting), "DownloadStarting"); err != nil {
+		return err
+	}
+	b.native = n
+	return nil
+}
+
+// settings turns off the context menu, the browser's shortcut keys
+// (print, save, find, reload...), password saving and autofill.
+func (n *native) settings() error {
+	var s unsafe.Pointer
+	if hr := vcall(n.webview, vtWebViewGetSettings, uintptr(unsafe.Pointer(&s))); hr != 0 || s == nil {
+		return fmt.Errorf("ICoreWebView2::get_Settings: 0x%x", hr)
+	}
+	defer vcall(s, vtRelease)
+	if hr := vcall(s, vtSettingsPutDefaultContextMenus, 0); hr != 0 {
+		return fmt.Errorf("AreDefaultContextMenusEnabled: 0x%x", hr)
+	}
+	if s3 := queryInterface(s, &iidSettings3); s3 != nil {
+		vcall(s3, vtSettings3PutAcceleratorKeys, 0)
+		vcall(s3, vtRelease)
+	}
+	if s4 := queryInterface(s, &iidSettings4); s4 != nil {
+		vcall(s4, vtSettings4PutPasswordAutosave, 0)
+		vcall(s4, vtSettings4PutGeneralAutofill, 0)
+		vcall(s4, vtRelease)
+	}
+	return nil
+}
+
+// source returns the URI of the view's top-level document.
+func (n *native) source() string { return getString(n.webview, vtWebViewGetSource) }
+
+// navigationStarting is decide-policy for the main frame (window thread):
+// a navigation outside the allowlist is cancelled before its request and
+// the portal's blocked page is loaded instead, as on Linux.
+func (b *browser) navigationStarting(_, args unsafe.Pointer) uintptr {
+	uri := getString(args, vtNavArgsGetURI)
+	act, to := b.mainFrame(uri)
+	if act != navUse {
+		vcall(args, vtNavArgsPutCancel, 1)
+		if act == navRedirect && to != "" {
+			b.onMain(func() { b.w.Navigate(to) })
+		}
+	}
+	return 0
+}
+
+// frameNavigationStarting refuses, in any frame, the schemes no frame may
+// load (file:, data:...).
+func (b *browser) frameNavigationStarting(_, args unsafe.Pointer) uintptr {
+	uri := getString(args, vtNavArgsGetURI)
+	if b.conf.OutOfOrder != "" || frameDecide(uri) != navUse {
+		b.l.Info("frame navigation refused", "host", hostOf(uri))
+		vcall(args, vtNavArgsPutCancel, 1)
+	}
+	return 0
+}
+
+// newWindowRequested opens no window: an allowed URL loads in the same
+// view, another one shows the blocked page.
+func (b *browser) newWindowRequested(_, args unsafe.Pointer) uintptr {
+	uri := getString(args, vtNewWindowArgsGetURI)
+	vcall(args, vtNewWindowArgsPutHandled, 1)
+	if b.conf.OutOfOrder != "" {
+		return 0
+	}
+	if act, to := b.nav.decide(uri, true); act == navRedirect && to != "" {
+		b.onMain(func() { b.w.Navigate(to) })
+	}
+	return 0
+}
+
+// downloadStarting cancels every download, without WebView2's download
+// flyout: no file is written.
+func (b *browser) downloadStarting(_, args unsafe.Pointer) uintptr {
+	vcall(args, vtDownloadArgsPutCancel, 1)
+	vcall(args, vtDownloadArgsPutHandled, 1)
+	b.l.Info("download refused", "host", hostOf(b.page))
+	return 0
+}
+
+// mainFrame decides a main-frame navigation (window thread). The
+// built-in screens (SetHtml) navigate to about:blank or a data: URL: the
+// one the shell just asked for is let through.
+func (b *browser) mainFrame(uri string) (navAction, string) {
+	if b.builtinPending && (uri == "about:blank" || strings.HasPrefix(strings.ToLower(uri), "data:")) {
+		b.builtinPending = false
+		return navUse, ""
+	}
+	if b.conf.OutOfOrder != "" {
+		return navIgnore, ""
+	}
+	act, to := b.nav.decide(uri, false)
+	if act != navUse {
+		b.l.Info("page refused", "host", hostOf(uri))
+	}
+	return act, to
+}
