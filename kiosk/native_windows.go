@@ -24,44 +24,25 @@ import (
 // webviewKindController is WEBVIEW_NATIVE_HANDLE_KIND_BROWSER_CONTROLLER.
 const webviewKindController = 2
 
-// Vtable indices in the WebView2 SDK that webview_go vendors
-// (libs/mswebview2/include/WebView2.h, the C-style *Vtbl structs).
-const (
-	vtQueryInterface = 0
-	vtRelease        = 2
-
-	vtControllerGetCoreWebView2 = 25
-
-	vtWebViewGetSettings                = 3
-	vtWebViewGetSource                  = 4
-	vtWebViewAddNavigationStarting      = 7
-	vtWebViewAddFrameNavigationStarting = 17
-	vtWebViewAddNewWindowRequested      = 44
-	vtWebView4AddDownloadStarting       = 75
-
-	vtSettingsPutDefaultContextMenus = 14
-	vtSettings3PutAcceleratorKeys    = 24
-	vtSettings4PutPasswordAutosave   = 26
-	vtSettings4PutGeneralAutofill    = 28
-	vtNavArgsGetURI                  = 3
-	vtNavArgsPutCancel               = 8
-	vtNewWindowArgsGetURI            = 3
-	vtNewWindowArgsPutHandled        = 6
-	vtDownloadArgsPutCancel          = 5
-	vtDownloadArgsPutHandled         = 9
-)
-
-// Interface IDs (WebView2.h).
+// Interface IDs (webview2_abi.go).
 var (
-	iidWebView4  = windows.GUID{Data1: 0x20d02d59, Data2: 0x6df2, Data3: 0x42dc, Data4: [8]byte{0xbd, 0x06, 0xf9, 0x8a, 0x69, 0x4b, 0x13, 0x02}}
-	iidSettings3 = windows.GUID{Data1: 0xfdb5ab74, Data2: 0xaf33, Data3: 0x4854, Data4: [8]byte{0x84, 0xf0, 0x0a, 0x63, 0x1d, 0xeb, 0x5e, 0xba}}
-	iidSettings4 = windows.GUID{Data1: 0xcb56846c, Data2: 0x4168, Data3: 0x4d53, Data4: [8]byte{0xb0, 0x4f, 0x03, 0xb6, 0xd6, 0x79, 0x6f, 0xf2}}
-	iidUnknown   = windows.GUID{Data4: [8]byte{0xc0, 0, 0, 0, 0, 0, 0, 0x46}}
-	// The event handler interfaces the shell implements.
-	iidNavigationStartingHandler = windows.GUID{Data1: 0x9adbe429, Data2: 0xf36d, Data3: 0x432b, Data4: [8]byte{0x9d, 0xdc, 0xf8, 0x88, 0x1f, 0xbd, 0x76, 0xe3}}
-	iidNewWindowRequestedHandler = windows.GUID{Data1: 0xd4c185fe, Data2: 0xc81c, Data3: 0x4989, Data4: [8]byte{0x97, 0xaf, 0x2d, 0x3f, 0xa7, 0xab, 0x56, 0x51}}
-	iidDownloadStartingHandler   = windows.GUID{Data1: 0xefedc989, Data2: 0xc396, Data3: 0x41ca, Data4: [8]byte{0x83, 0xf7, 0x07, 0xf8, 0x45, 0xa5, 0x57, 0x24}}
+	iidWebView4                  = mustGUID(iidStrWebView4)
+	iidSettings3                 = mustGUID(iidStrSettings3)
+	iidSettings4                 = mustGUID(iidStrSettings4)
+	iidUnknown                   = mustGUID(iidStrUnknown)
+	iidNavigationStartingHandler = mustGUID(iidStrNavigationStartingHandler)
+	iidNewWindowRequestedHandler = mustGUID(iidStrNewWindowRequestedHandler)
+	iidDownloadStartingHandler   = mustGUID(iidStrDownloadStartingHandler)
 )
+
+// mustGUID parses a constant GUID; TestWebView2ABI_MatchesHeader checks them.
+func mustGUID(s string) windows.GUID {
+	g, err := windows.GUIDFromString(s)
+	if err != nil {
+		panic("kiosk: bad GUID " + s)
+	}
+	return g
+}
 
 // native is the ICoreWebView2 under webview_go's window, with the hooks
 // that the generic API lacks: the navigation policy before any request,
