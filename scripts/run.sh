@@ -28,7 +28,8 @@ if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && "$bin" shell --help >/dev/null 2
 	"$bin" shell --windowed --proxy "$proxy" --admin "http://$admin" --data "$dir/data" || true
 else
 	echo "  No display here: the service runs alone. To see the kiosk screen:" >&2
-	echo "    xvfb-run -s '-screen 0 1280x800x24' $bin shell --proxy $proxy --admin http://$admin --data $dir/data &" >&2
-	echo "    then: import -display :99 -window root kiosk.png" >&2
+	echo "    Xvfb :99 -screen 0 1280x800x24 -nolisten tcp &" >&2
+	echo "    DISPLAY=:99 $bin shell --proxy $proxy --admin http://$admin --data $dir/data &" >&2
+	echo "    import -display :99 -window root kiosk.png    # a screenshot of what a resident sees" >&2
 	wait $serve_pid
 fi
