@@ -166,7 +166,7 @@ func (b *browser) windowClosed() {
 			b.l.Warn("ending the session", "err", err)
 		}
 	}
-	clearClipboard(uintptr(b.w.Window()))
+	clearClipboard(0) // the window is gone: no owner
 }
 
 // onMain runs f on the window's thread.

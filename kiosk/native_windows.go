@@ -239,15 +239,19 @@ func (b *browser) newWindowRequested(_, args unsafe.Pointer) uintptr {
 func (b *browser) downloadStarting(_, args unsafe.Pointer) uintptr {
 	vcall(args, vtDownloadArgsPutCancel, 1)
 	vcall(args, vtDownloadArgsPutHandled, 1)
-	b.l.Info("download refused", "host", hostOf(b.page))
+	if b.native != nil {
+		b.l.Info("download refused", "host", hostOf(b.native.source()))
+	}
 	return 0
 }
 
-// mainFrame decides a main-frame navigation (window thread). The
-// built-in screens (SetHtml) navigate to about:blank or a data: URL: the
-// one the shell just asked for is let through.
+// mainFrame decides a main-frame navigation (window thread). A built-in
+// screen (SetHtml: NavigateToString) is not an http(s) navigation (its
+// URI, about:blank or data:, is not documented): the first non-http(s)
+// one after the shell asked for a screen is let through.
 func (b *browser) mainFrame(uri string) (navAction, string) {
-	if b.builtinPending && (uri == "about:blank" || strings.HasPrefix(strings.ToLower(uri), "data:")) {
+	lower := strings.ToLower(uri)
+	if b.builtinPending && !strings.HasPrefix(lower, "http:") && !strings.HasPrefix(lower, "https:") {
 		b.builtinPending = false
 		return navUse, ""
 	}
