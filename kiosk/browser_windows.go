@@ -111,7 +111,7 @@ func RunBrowser(conf *BrowserConfig) error {
 		return err
 	}
 	w := webview.New(false)
-	if w == nil || w.Window() == nil {
+	if w == nil || webviewPtr(w) == nil || w.Window() == nil {
 		return errors.New("cannot create the WebView2 view (is the WebView2 Runtime installed?)")
 	}
 	defer w.Destroy()

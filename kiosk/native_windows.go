@@ -55,16 +55,23 @@ type native struct {
 // webviewT returns the webview_t of webview_go's WebView (its first
 // field), checked against the window it reports.
 func webviewT(w webview.WebView) (unsafe.Pointer, error) {
-	type iface struct{ typ, data unsafe.Pointer }
-	data := (*iface)(unsafe.Pointer(&w)).data
-	if data == nil {
-		return nil, errors.New("no webview")
-	}
-	h := *(*unsafe.Pointer)(data)
+	h := webviewPtr(w)
 	if h == nil || C.webview_get_window(h) != w.Window() {
 		return nil, errors.New("webview_go's layout is not the pinned one")
 	}
 	return h, nil
+}
+
+// webviewPtr returns the first field of webview_go's *webview, its
+// webview_t, or nil: NULL when webview_create failed (no WebView2 Runtime),
+// and then no method of w may be called.
+func webviewPtr(w webview.WebView) unsafe.Pointer {
+	type iface struct{ typ, data unsafe.Pointer }
+	data := (*iface)(unsafe.Pointer(&w)).data
+	if data == nil {
+		return nil
+	}
+	return *(*unsafe.Pointer)(data)
 }
 
 // vcall calls method idx of the COM object obj and returns its HRESULT
