@@ -1,36 +1,26 @@
-//go:build webview && linux
+//go:build webview && (linux || windows)
 
 package kiosk
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 )
 
 // bindingNames are the JS functions the portal and the toolbar call
-// (docs/api.md, "Shell bindings"); the index is the binding's id.
+// (docs/api.md, "Shell bindings"). On Linux the index is the binding's id;
+// on Windows the guard script defines them.
 var bindingNames = []string{
 	"kioskState", "kioskStart", "kioskEnd", "kioskHome", "kioskBack",
 	"kioskHelp", "kioskContinue", "kioskSatisfaction", "kioskActivity",
 	"kioskUnlock", "kioskOverride",
 }
 
-// bindAll binds every function (before the main loop runs).
-func (b *browser) bindAll() {
-	for i, name := range bindingNames {
-		b.g.bind(name, i)
-	}
-}
-
-// binding answers one call from the page (main loop). Calls to the API run
-// on their own goroutine and answer later, so the main loop never waits.
-func (b *browser) binding(seq, req string, index int) {
-	if index < 0 || index >= len(bindingNames) {
-		b.g.reply(seq, false, jsonString("unknown binding"))
-		return
-	}
-	var args []json.RawMessage
-	_ = json.Unmarshal([]byte(req), &args)
+// binding answers the call id of the binding name from the document page
+// (main loop). Calls to the API run on their own goroutine and answer
+// later, so the main loop never waits.
+func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 	str := func(i int) string {
 		var s string
 		if i < len(args) {
@@ -38,63 +28,59 @@ func (b *browser) binding(seq, req string, index int) {
 		}
 		return s
 	}
-	name := bindingNames[index]
-	// The committed document is the page that called; the view's URI may
-	// already be a provisional load (a site's script could start a load of
-	// the portal and call at once).
-	onPortal := isPortalURL(b.committed)
 	if b.conf.OutOfOrder != "" {
-		b.g.reply(seq, false, jsonString("out of order"))
+		b.v.reply(id, false, jsonString("out of order"))
 		return
 	}
+	onPortal := isPortalURL(page)
 	switch name {
 	case "kioskState":
-		b.g.reply(seq, true, b.stateJSON())
+		b.v.reply(id, true, b.stateJSON())
 	case "kioskHome":
 		b.goHome()
-		b.g.reply(seq, true, b.stateJSON())
+		b.v.reply(id, true, b.stateJSON())
 	case "kioskBack":
-		if !b.g.goBack() {
+		if !b.v.goBack() {
 			b.goHome()
 		}
-		b.g.reply(seq, true, b.stateJSON())
-	case "kioskStart":
+		b.v.reply(id, true, b.stateJSON())
+	case "kioskStart", "kioskSatisfaction":
 		// Only the portal's own pages may open a session or answer the
 		// question: an allowed site's script cannot.
 		if !onPortal {
-			b.g.reply(seq, false, jsonString("not allowed from this page"))
+			b.v.reply(id, false, jsonString("not allowed from this page"))
 			return
 		}
-		b.async(seq, "/api/session/start", map[string]any{"lang": str(0)})
-	case "kioskSatisfaction":
-		if !onPortal {
-			b.g.reply(seq, false, jsonString("not allowed from this page"))
-			return
+		if name == "kioskStart" {
+			b.async(id, "/api/session/start", map[string]any{"lang": str(0)})
+		} else {
+			b.async(id, "/api/session/satisfaction", map[string]any{"answer": str(0)})
 		}
-		b.async(seq, "/api/session/satisfaction", map[string]any{"answer": str(0)})
 	case "kioskEnd":
-		b.async(seq, "/api/session/end", map[string]any{"reason": "user"})
+		b.async(id, "/api/session/end", map[string]any{"reason": "user"})
 	case "kioskHelp":
-		b.async(seq, "/api/help", nil)
+		b.async(id, "/api/help", nil)
 	case "kioskContinue":
-		b.async(seq, "/api/session/continue", nil)
+		b.async(id, "/api/session/continue", nil)
 	case "kioskUnlock", "kioskOverride":
-		b.pinCall(seq, name, str(0), str(1))
+		b.pinCall(id, name, page, str(0), str(1))
 	case "kioskActivity":
 		b.mu.Lock()
 		b.lastInput = time.Now()
 		b.mu.Unlock()
-		b.async(seq, "/api/session/activity", nil)
+		b.async(id, "/api/session/activity", nil)
+	default:
+		b.v.reply(id, false, jsonString("unknown binding"))
 	}
 }
 
-// pinCall answers kioskUnlock(pin, lang) and kioskOverride(pin, host) (main
-// loop). Only the portal's pages (and, for an override, the proxy's blocked
-// page of that host) may spend the terminal's PIN attempts. The PIN is
-// neither logged nor kept: it lives in this call's request body only. A
-// failure rejects with the API's JSON error body as text, so the keypad
-// reads code and retry_after_s.
-func (b *browser) pinCall(seq, name, pin, arg string) {
+// pinCall answers kioskUnlock(pin, lang) and kioskOverride(pin, host) from
+// the document page (main loop). Only the portal's pages (and, for an
+// override, the proxy's blocked page of that host) may spend the
+// terminal's PIN attempts. The PIN is neither logged nor kept: it lives in
+// this call's request body only. A failure rejects with the API's JSON
+// error body as text, so the keypad reads code and retry_after_s.
+func (b *browser) pinCall(id, name, page, pin, arg string) {
 	path, body, host := "/api/session/unlock", map[string]any{"pin": pin}, ""
 	if name == "kioskOverride" {
 		host = arg
@@ -102,41 +88,42 @@ func (b *browser) pinCall(seq, name, pin, arg string) {
 	} else if arg != "" {
 		body["lang"] = arg
 	}
-	if !b.nav.pinCallAllowed(b.committed, b.committedStatus, host) {
-		b.l.Warn("PIN binding refused on this page", "binding", name, "host", hostOf(b.committed))
-		b.g.reply(seq, false, jsonString(`{"error":"not allowed from this page","code":"forbidden"}`))
+	if !b.nav.pinCallAllowed(page, b.pageStatus(page), host) {
+		b.l.Warn("PIN binding refused on this page", "binding", name, "host", hostOf(page))
+		b.v.reply(id, false, jsonString(`{"error":"not allowed from this page","code":"forbidden"}`))
 		return
 	}
 	go func() {
 		st, err := b.call(path, body)
 		if err != nil {
-			b.g.reply(seq, false, jsonString(string(errorBody(err))))
+			b.v.reply(id, false, jsonString(string(errorBody(err))))
 			return
 		}
-		b.g.reply(seq, true, string(st.Raw))
+		b.v.reply(id, true, string(st.Raw))
 	}()
 }
 
 // goHome loads the session's start page (main loop).
 func (b *browser) goHome() {
 	b.showing = screenOther
-	b.g.navigate(b.nav.portalURL("home"))
+	b.v.navigate(b.nav.portalURL("home"))
 }
 
 // async posts an action on its own goroutine and answers the page with the
 // new state or the API's error message.
-func (b *browser) async(seq, path string, body any) {
+func (b *browser) async(id, path string, body any) {
 	go func() {
 		st, err := b.call(path, body)
 		if err != nil {
 			msg := err.Error()
-			if ae, ok := err.(*APIError); ok && ae.Message != "" {
+			var ae *APIError
+			if errors.As(err, &ae) && ae.Message != "" {
 				msg = ae.Message
 			}
-			b.g.reply(seq, false, jsonString(msg))
+			b.v.reply(id, false, jsonString(msg))
 			return
 		}
-		b.g.reply(seq, true, string(st.Raw))
+		b.v.reply(id, true, string(st.Raw))
 	}()
 }
 
@@ -150,7 +137,8 @@ func (b *browser) stateJSON() string {
 	return string(b.state.Raw)
 }
 
+// jsonString returns s as a JSON string literal.
 func jsonString(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+	out, _ := json.Marshal(s)
+	return string(out)
 }

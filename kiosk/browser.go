@@ -1,4 +1,4 @@
-//go:build webview && linux
+//go:build webview && (linux || windows)
 
 package kiosk
 
@@ -18,7 +18,15 @@ import (
 	"github.com/communes/kiosk/allowlist"
 )
 
-// ErrCrashed is returned by RunBrowser when the web process died.
+// This file, state.go and bindings.go are the browser process on every
+// platform: following the service's state, the page each state shows, the
+// bindings. What only WebKitGTK or WebView2 can do is behind view
+// (gtk.go, browser_linux.go, events.go; browser_windows.go,
+// bindings_windows.go, native_windows.go).
+
+// ErrCrashed is returned by RunBrowser when the browser process must be
+// counted as a crash: the web process died or hung, or WebView2 is
+// unusable.
 var ErrCrashed = errors.New("web process terminated")
 
 // What the view shows, as far as the shell is concerned.
@@ -32,12 +40,40 @@ const (
 	screenOther             // anything else
 )
 
-// browser is one browser process. Fields marked "main" are used only on the
-// GTK main loop.
+// view is the window and its web view, as the platform gives them: the
+// calls the platform-neutral logic makes into WebKitGTK (*gui, gtk.go) or
+// WebView2 (webview2View, browser_windows.go). Its methods must be called
+// on the main loop (or before it runs), except dispatch and reply.
+type view interface {
+	// dispatch runs f on the main loop. It's safe for concurrent use.
+	dispatch(f func())
+	// navigate loads uri in the main frame.
+	navigate(uri string)
+	// loadHTML shows html, a page from the shell binary.
+	loadHTML(html string)
+	// init adds js to every document loaded from now on.
+	init(js string)
+	// eval runs js in the current document.
+	eval(js string)
+	// reply settles the binding call id with resultJSON. It's safe for
+	// concurrent use.
+	reply(id string, ok bool, resultJSON string)
+	// goBack goes back in the view's history where "Retour" may go and
+	// reports whether it did; false sends the resident home.
+	goBack() bool
+	// clearClipboard empties the clipboard (what a resident copied must
+	// not reach the next one).
+	clearClipboard()
+	// quit stops the main loop.
+	quit()
+}
+
+// browser is one browser process. Fields marked "main" are used only on
+// the main loop (GTK's, or the window's thread on Windows).
 type browser struct {
 	conf    *BrowserConfig
 	l       *slog.Logger
-	g       *gui
+	v       view
 	api     *apiClient
 	nav     navigator
 	proxied *http.Client
@@ -52,13 +88,10 @@ type browser struct {
 	endShown bool   // main: the satisfaction page was loaded
 	toolbar  bool   // main: the toolbar script is installed
 	quitting bool   // main
-	// probeSent is when the unanswered probe script was sent (main).
-	probeSent time.Time
-	exitErr   error // main
-	// committed is the URI of the main frame's committed document (main):
-	// bindings judge the page that called by it, not by a provisional load.
-	committed       string
-	committedStatus int // main: its HTTP status
+	exitErr  error  // main
+
+	// platform has the fields only one platform's code uses.
+	platform
 
 	recovering atomic.Bool
 
@@ -69,43 +102,42 @@ type browser struct {
 	listSum   string // allowlist_sha256 of the matcher in use
 }
 
-// RunBrowser runs one browser process until its session is over. It must be
-// called on the main goroutine (webview_go locks it to the main thread).
-func RunBrowser(conf *BrowserConfig) error {
+// newBrowser returns the browser process of conf, without its view. The
+// caller must call b.cancel when done.
+func newBrowser(conf *BrowserConfig) (*browser, error) {
 	if conf.Logger == nil {
-		return errors.New("kiosk browser: Logger is required")
+		return nil, errors.New("kiosk browser: Logger is required")
 	}
 	b := &browser{
-		conf: conf,
-		l:    conf.Logger.With("component", "browser", "pid", os.Getpid()),
-		api:  newAPIClient(conf.AdminURL, conf.TokenFile),
-
+		conf:    conf,
+		l:       conf.Logger.With("component", "browser", "pid", os.Getpid()),
+		api:     newAPIClient(conf.AdminURL, conf.TokenFile),
 		applied: -1,
 	}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
-	defer b.cancel()
-	proxyURL := &url.URL{Scheme: "http", Host: conf.ProxyAddr}
 	b.proxied = &http.Client{
-		Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)},
+		Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL(conf.ProxyAddr))},
 		Timeout:   3 * time.Second,
 	}
-	theBrowser = b
-	b.g = newGUI(proxyURL.String(), conf.Windowed)
-	if b.g == nil {
-		return errors.New("cannot open the display (is DISPLAY or WAYLAND_DISPLAY set?)")
-	}
-	b.bindAll()
-	b.startPipe()
-	startControl(b)
-	if conf.OutOfOrder != "" {
-		b.showBuiltin(outOfOrderPage(true, conf.OutOfOrder))
+	return b, nil
+}
+
+// proxyURL is the URL of the kiosk proxy at addr.
+func proxyURL(addr string) *url.URL { return &url.URL{Scheme: "http", Host: addr} }
+
+// onMain runs f on the main loop. It's safe for concurrent use.
+func (b *browser) onMain(f func()) { b.v.dispatch(f) }
+
+// begin shows the first screen (before the main loop runs): the built-in
+// out-of-order screen when the supervisor said so, else the welcome page
+// once the settings and the toolbar are in.
+func (b *browser) begin() {
+	if b.conf.OutOfOrder != "" {
+		b.showBuiltin(outOfOrderPage(true, b.conf.OutOfOrder))
 		b.send(msgOutOfOrder)
 	} else {
 		go b.boot()
 	}
-	b.g.run()
-	b.cancel()
-	return b.exitErr
 }
 
 // boot fetches the settings and the toolbar, then shows the welcome page
@@ -115,7 +147,7 @@ func (b *browser) boot() {
 		b.unreachable(err)
 		return
 	}
-	onMain(func() { b.showWelcome() })
+	b.onMain(func() { b.showWelcome() })
 	go b.follow()
 }
 
@@ -124,8 +156,6 @@ func (b *browser) boot() {
 func (b *browser) fetch() error {
 	var (
 		wg       sync.WaitGroup
-		cfgErr   error
-		cfg      *remoteConfig
 		tb       []byte
 		tbErr    error
 		cctx, cf = context.WithTimeout(b.ctx, 3*time.Second)
@@ -136,7 +166,7 @@ func (b *browser) fetch() error {
 		defer wg.Done()
 		tb, tbErr = b.getPortal(cctx, "toolbar.js")
 	}()
-	cfg, cfgErr = b.api.config(cctx)
+	cfg, cfgErr := b.api.config(cctx)
 	wg.Wait()
 	if cfgErr != nil {
 		return fmt.Errorf("reading settings: %w", cfgErr)
@@ -147,10 +177,10 @@ func (b *browser) fetch() error {
 	if err := b.useConfig(cfg); err != nil {
 		return err
 	}
-	onMain(func() {
+	b.onMain(func() {
 		if !b.toolbar {
 			b.toolbar = true
-			b.g.init(string(tb))
+			b.v.init(string(tb))
 		}
 	})
 	return nil
@@ -214,6 +244,7 @@ func (b *browser) getPortal(ctx context.Context, path string) ([]byte, error) {
 	return data, nil
 }
 
+// sleep waits d, or less if the browser process is ending.
 func (b *browser) sleep(d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -232,11 +263,11 @@ func (b *browser) finish(err error) {
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)
-	b.g.clearClipboard()
+	b.v.clearClipboard()
 	if err == nil {
 		b.send(msgExiting) // the supervisor may kill us from now on
 	}
-	b.g.quit()
+	b.v.quit()
 }
 
 // send writes one message to the supervisor (no-op without one).
@@ -248,23 +279,22 @@ func (b *browser) send(msg string) {
 	}
 }
 
-// startPipe answers the supervisor's heartbeat from the main loop, so a hung
-// main loop goes unanswered. Without a supervisor it does nothing.
-func (b *browser) startPipe() {
-	if !b.conf.Heartbeat {
+// startPipe answers the supervisor's heartbeat, read from in, from the
+// main loop, so a hung main loop goes unanswered. Without a supervisor (in
+// is nil) it does nothing.
+func (b *browser) startPipe(in *os.File) {
+	if in == nil {
 		return
 	}
-	in, out := os.NewFile(3, "heartbeat-in"), os.NewFile(4, "heartbeat-out")
-	b.pipeOut = out
 	go func() {
 		buf := make([]byte, 64)
 		for {
 			if _, err := in.Read(buf); err != nil {
 				// The supervisor is gone: nobody will wipe after us, stop.
-				onMain(func() { b.finish(nil) })
+				b.onMain(func() { b.finish(nil) })
 				return
 			}
-			onMain(func() {
+			b.onMain(func() {
 				b.send(msgPong)
 				b.checkResponsive()
 			})

@@ -88,18 +88,6 @@ func (b *browser) backAllowed(uri string) bool {
 	return act == navUse && (u.Scheme == "http" || u.Scheme == "https")
 }
 
-// hostOf returns the host of raw for logs: never the full URL (privacy).
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "?"
-	}
-	if u.Host == "" {
-		return u.Scheme + ":"
-	}
-	return u.Hostname()
-}
-
 // loadEvent follows the main frame's loads (main loop).
 func (b *browser) loadEvent(ev int, uri string) {
 	b.probeSent = time.Time{}
@@ -128,7 +116,7 @@ func (b *browser) loadFailed(uri, domain string, code int, msg string) bool {
 			b.unreachable(err)
 			return
 		}
-		onMain(func() {
+		b.onMain(func() {
 			if !b.quitting && !b.recovering.Load() {
 				b.showBuiltin(unavailablePage(b.nav.portalURL("home")))
 			}

@@ -97,7 +97,7 @@ func goEvalDone(id C.long, json, errMsg *C.char) {
 
 //export goBinding
 func goBinding(seq, req *C.char, index C.long) {
-	theBrowser.binding(C.GoString(seq), C.GoString(req), int(index))
+	theBrowser.bindingCall(C.GoString(seq), C.GoString(req), int(index))
 }
 
 // Dispatching Go functions onto the GTK main loop.
@@ -128,8 +128,9 @@ func onMain(f func()) {
 	C.kiosk_dispatch(C.long(id))
 }
 
-// gui wraps the webview and its WebKitWebView. Its methods must be called
-// on the main loop (or before it runs).
+// gui wraps the webview and its WebKitWebView: the browser's view on
+// Linux. Its methods must be called on the main loop (or before it runs),
+// except dispatch and reply.
 type gui struct {
 	w    C.webview_t
 	view *C.WebKitWebView
@@ -149,6 +150,8 @@ func newGUI(proxyURL string, windowed bool) *gui {
 	return &gui{w: w, view: view}
 }
 
+var _ view = (*gui)(nil)
+
 func boolInt(b bool) C.int {
 	if b {
 		return 1
@@ -162,7 +165,7 @@ func (g *gui) navigate(uri string) {
 	C.kiosk_load(g.view, s)
 }
 
-func (g *gui) setHTML(html string) {
+func (g *gui) loadHTML(html string) {
 	s := C.CString(html)
 	defer C.free(unsafe.Pointer(s))
 	C.webview_set_html(g.w, s)
@@ -191,6 +194,9 @@ func (g *gui) bind(name string, index int) {
 	defer C.free(unsafe.Pointer(s))
 	C.kiosk_bind(g.w, s, C.long(index))
 }
+
+// dispatch runs f on the GTK main loop. It's safe for concurrent use.
+func (g *gui) dispatch(f func()) { onMain(f) }
 
 // reply answers a binding call; it may be called from any goroutine.
 func (g *gui) reply(seq string, ok bool, resultJSON string) {

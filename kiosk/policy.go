@@ -185,3 +185,15 @@ func isPortalURL(raw string) bool {
 	u, err := url.Parse(raw)
 	return err == nil && isPortal(u)
 }
+
+// hostOf returns the host of raw for logs: never the full URL (privacy).
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "?"
+	}
+	if u.Host == "" {
+		return u.Scheme + ":"
+	}
+	return u.Hostname()
+}

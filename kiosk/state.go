@@ -1,4 +1,4 @@
-//go:build webview && linux
+//go:build webview && (linux || windows)
 
 package kiosk
 
@@ -56,7 +56,7 @@ func (b *browser) setState(st *State) {
 	b.nav.setSession(st.Supervised, st.Overrides)
 	lang := st.Lang
 	b.nav.lang.Store(&lang)
-	onMain(func() { b.apply(st) })
+	b.onMain(func() { b.apply(st) })
 }
 
 // apply makes the view follow the service's state (main loop).
@@ -72,7 +72,7 @@ func (b *browser) apply(st *State) {
 		return
 	}
 	if b.showing != screenBuiltin && len(st.Raw) > 0 {
-		b.g.eval("window.kioskUpdate && window.kioskUpdate(" + string(st.Raw) + ")")
+		b.v.eval("window.kioskUpdate && window.kioskUpdate(" + string(st.Raw) + ")")
 	}
 	switch st.State {
 	case stateWiping:
@@ -87,7 +87,7 @@ func (b *browser) apply(st *State) {
 		if st.AskSatisfaction && !b.endShown {
 			b.endShown = true
 			b.showing = screenOther
-			b.g.navigate(b.nav.portalURL("end"))
+			b.v.navigate(b.nav.portalURL("end"))
 		}
 	case stateOutOfOrder:
 		if b.owned {
@@ -96,7 +96,7 @@ func (b *browser) apply(st *State) {
 		}
 		if b.showing != screenPortalDown {
 			b.showing = screenPortalDown
-			b.g.navigate(b.nav.portalURL("out-of-order"))
+			b.v.navigate(b.nav.portalURL("out-of-order"))
 		}
 		// The service waits for a wipe report this shell may have failed to
 		// send (the service was unreachable then). This process is fresh
@@ -108,7 +108,7 @@ func (b *browser) apply(st *State) {
 			still := b.state != nil && b.state.State == stateOutOfOrder
 			b.mu.Unlock()
 			if still {
-				onMain(func() { b.finish(nil) })
+				b.onMain(func() { b.finish(nil) })
 			}
 		}()
 	}
@@ -117,13 +117,13 @@ func (b *browser) apply(st *State) {
 // showWelcome loads the welcome page (main loop).
 func (b *browser) showWelcome() {
 	b.showing = screenWelcome
-	b.g.navigate(PortalURL)
+	b.v.navigate(PortalURL)
 }
 
 // showBuiltin shows a page from the shell binary (main loop).
 func (b *browser) showBuiltin(html string) {
 	b.showing = screenBuiltin
-	b.g.setHTML(html)
+	b.v.loadHTML(html)
 }
 
 // unreachable shows the built-in out-of-order screen and retries until the
@@ -135,7 +135,7 @@ func (b *browser) unreachable(cause error) {
 		b.l.Warn("service unreachable: out of order", "err", cause)
 		go b.recover()
 	}
-	onMain(func() {
+	b.onMain(func() {
 		if !b.quitting && b.recovering.Load() {
 			b.showBuiltin(outOfOrderPage(false, ""))
 			if first {
@@ -159,7 +159,7 @@ func (b *browser) recover() {
 			continue
 		}
 		b.l.Info("service reachable again")
-		onMain(func() {
+		b.onMain(func() {
 			b.recovering.Store(false)
 			if b.owned {
 				// The resident's session cannot be trusted to have survived:
