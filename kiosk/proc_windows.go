@@ -7,8 +7,9 @@ import (
 	"os/exec"
 )
 
-// setProcessGroup does nothing on Windows.
-// TODO(shell): put the browser in a job object so WebView2's processes die with it.
+// setProcessGroup does nothing in a Windows build without the webview tag,
+// which starts no browser (kiosk shell exits 2). The webview build puts the
+// browser and WebView2's processes in a job object (proc_webview_windows.go).
 func setProcessGroup(*exec.Cmd) {}
 
 // killProcessGroup kills the browser process.
