@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/communes/kiosk/internal/atomicfile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -116,39 +116,12 @@ func adminFromDoc(doc map[string]json.RawMessage) (adminSecret, error) {
 	return a, nil
 }
 
-// writeFileAtomic writes b to a temporary file beside path, syncs it and
-// renames it over path, so that a reader sees the old or the new file whole.
-// The new file keeps the owner of the file it replaces (or of the directory).
+// writeFileAtomic replaces the credentials file at path with b (mode 0600,
+// atomically, keeping the owner of the file it replaces).
 func writeFileAtomic(path string, b []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".credentials-*.tmp")
-	if err != nil {
-		return fmt.Errorf("creating temp credentials: %w", err)
+	if err := atomicfile.Write(path, b, 0o600); err != nil {
+		return fmt.Errorf("saving credentials: %w", err)
 	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after a successful rename
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("setting credentials mode: %w", err)
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing credentials: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("syncing credentials: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("closing credentials: %w", err)
-	}
-	if err := chownLike(name, path, dir); err != nil {
-		return fmt.Errorf("setting credentials owner: %w", err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("replacing credentials: %w", err)
-	}
-	syncDir(dir)
 	return nil
 }
 

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/communes/kiosk/internal/atomicfile"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -118,32 +118,8 @@ func writeDoc(path string, doc *fileDoc) error {
 	if err != nil {
 		return fmt.Errorf("encoding agents: %w", err)
 	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".agents-*.tmp")
-	if err != nil {
-		return fmt.Errorf("creating temporary agents file: %w", err)
+	if err := atomicfile.Write(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving agents file: %w", err)
 	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after the rename
-	err = tmp.Chmod(0o600)
-	if err == nil {
-		_, err = tmp.Write(append(b, '\n'))
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = chownLike(name, path, dir)
-	}
-	if err != nil {
-		return fmt.Errorf("writing agents file: %w", err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		return fmt.Errorf("replacing agents file: %w", err)
-	}
-	syncDir(dir)
 	return nil
 }

@@ -3,8 +3,8 @@ package agent
 import (
 	"errors"
 	"fmt"
+	"github.com/communes/kiosk/internal/atomicfile"
 	"os"
-	"path/filepath"
 	"time"
 )
 
@@ -26,7 +26,7 @@ func lock(path string) (unlock func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening agents lock file: %w", err)
 	}
-	if err := chownLike(lp, path, filepath.Dir(path)); err != nil {
+	if err := atomicfile.ChownLike(lp, path); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("setting agents lock file owner: %w", err)
 	}

@@ -23,10 +23,3 @@ func unlockFile(f *os.File) error {
 	var ol windows.Overlapped
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, 1, 0, &ol)
 }
-
-// chownLike does nothing on Windows: the file inherits the ACL of the
-// data directory (%ProgramData%\kiosk).
-func chownLike(name, ref, dir string) error { return nil }
-
-// syncDir does nothing on Windows (MoveFileEx is durable enough there).
-func syncDir(dir string) {}
