@@ -148,12 +148,12 @@ func (s *Server) auditRows(p period) ([]auditRow, error) {
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	p, err := parsePeriod(r.URL.Query(), s.now(), s.loc)
-	if err != nil {
-		s.renderError(w, http.StatusBadRequest, ws, "Période invalide : "+err.Error()+".")
+	p, ok := s.requestPeriod(w, r, ws)
+	if !ok {
 		return
 	}
 	d := &auditData{Period: p}
+	var err error
 	if d.Rows, err = s.auditRows(p); err != nil {
 		s.log.Error("reading the audit log", "err", err)
 		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire le journal ; voir le journal du service.")
@@ -166,9 +166,8 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, ws *webSess
 }
 
 func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	p, err := parsePeriod(r.URL.Query(), s.now(), s.loc)
-	if err != nil {
-		s.renderError(w, http.StatusBadRequest, ws, "Période invalide : "+err.Error()+".")
+	p, ok := s.requestPeriod(w, r, ws)
+	if !ok {
 		return
 	}
 	rows, err := s.auditRows(p)
@@ -177,12 +176,8 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, ws *webS
 		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire le journal ; voir le journal du service.")
 		return
 	}
-	name := fmt.Sprintf("kiosk-journal-%s-%s.csv", p.FromValue(), p.ToValue())
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if err := writeAuditCSV(w, rows); err != nil {
-		s.log.Warn("sending audit csv", "err", err)
-	}
+	s.sendCSV(w, fmt.Sprintf("kiosk-journal-%s-%s.csv", p.FromValue(), p.ToValue()),
+		func(w io.Writer) error { return writeAuditCSV(w, rows) })
 }
 
 // auditCSVHeader is the first row of the audit CSV.

@@ -76,15 +76,8 @@ func summarize(c usage.Counts) summary {
 }
 
 func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	p, err := parsePeriod(r.URL.Query(), s.now(), s.loc)
-	if err != nil {
-		s.renderError(w, http.StatusBadRequest, ws, "Période invalide : "+err.Error()+".")
-		return
-	}
-	rep, err := s.store.Report(p.From, p.To)
-	if err != nil {
-		s.log.Error("reading usage report", "err", err)
-		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire les statistiques ; voir le journal du service.")
+	p, rep, ok := s.requestReport(w, r, ws)
+	if !ok {
 		return
 	}
 	d := &dashboardData{Period: p, Summary: summarize(rep.Totals), Daily: dailyChart(rep.Days)}

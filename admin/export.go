@@ -66,21 +66,10 @@ func csvRecord(rec []string, d usage.Day) {
 }
 
 func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	p, err := parsePeriod(r.URL.Query(), s.now(), s.loc)
-	if err != nil {
-		s.renderError(w, http.StatusBadRequest, ws, "Période invalide : "+err.Error()+".")
+	p, rep, ok := s.requestReport(w, r, ws)
+	if !ok {
 		return
 	}
-	rep, err := s.store.Report(p.From, p.To)
-	if err != nil {
-		s.log.Error("reading usage report", "err", err)
-		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire les statistiques ; voir le journal du service.")
-		return
-	}
-	name := fmt.Sprintf("kiosk-%s-%s.csv", p.FromValue(), p.ToValue())
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if err := WriteCSV(w, rep); err != nil {
-		s.log.Warn("sending csv", "err", err)
-	}
+	s.sendCSV(w, fmt.Sprintf("kiosk-%s-%s.csv", p.FromValue(), p.ToValue()),
+		func(w io.Writer) error { return WriteCSV(w, rep) })
 }

@@ -3,8 +3,12 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/communes/kiosk/usage"
 )
 
 // maxRangeDays bounds a requested range (a little over three years).
@@ -83,4 +87,40 @@ func days(from, to time.Time) int {
 	f := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, time.UTC)
 	t := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, time.UTC)
 	return int(t.Sub(f)/(24*time.Hour)) + 1
+}
+
+// requestPeriod parses the request's period; on a bad one it answers 400
+// and returns false.
+func (s *Server) requestPeriod(w http.ResponseWriter, r *http.Request, ws *webSession) (period, bool) {
+	p, err := parsePeriod(r.URL.Query(), s.now(), s.loc)
+	if err != nil {
+		s.renderError(w, http.StatusBadRequest, ws, "Période invalide : "+err.Error()+".")
+		return period{}, false
+	}
+	return p, true
+}
+
+// requestReport reads the usage report of the request's period; on an
+// error it answers and returns false.
+func (s *Server) requestReport(w http.ResponseWriter, r *http.Request, ws *webSession) (period, *usage.Report, bool) {
+	p, ok := s.requestPeriod(w, r, ws)
+	if !ok {
+		return p, nil, false
+	}
+	rep, err := s.store.Report(p.From, p.To)
+	if err != nil {
+		s.log.Error("reading usage report", "err", err)
+		s.renderError(w, http.StatusInternalServerError, ws, "Impossible de lire les statistiques ; voir le journal du service.")
+		return p, nil, false
+	}
+	return p, rep, true
+}
+
+// sendCSV answers with a CSV attachment named name, written by write.
+func (s *Server) sendCSV(w http.ResponseWriter, name string, write func(io.Writer) error) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	if err := write(w); err != nil {
+		s.log.Warn("sending csv", "file", name, "err", err)
+	}
 }
