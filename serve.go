@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -70,6 +71,9 @@ func serveMain(ctx context.Context, args []string, stderr io.Writer) error {
 	l, err := newLogger(stderr, c.LogLevel)
 	if err != nil {
 		return err
+	}
+	if c.Procs > 0 {
+		runtime.GOMAXPROCS(c.Procs)
 	}
 	return serve(ctx, c, l)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -33,6 +34,7 @@ type serveConfig struct {
 	Languages      string
 	WelcomeText    map[string]string
 	Satisfaction   time.Duration
+	Procs          int
 
 	upstream *url.URL
 }
@@ -64,7 +66,23 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	c.WelcomeText = map[string]string{}
 	fs.Var(welcomeTextFlag(c.WelcomeText), "welcome-text", "`LANG=TEXT` shown on the welcome screen (repeat for each language), e.g. \"fr=Bienvenue à la mairie de Trifouillis\"")
 	fs.DurationVar(&c.Satisfaction, "satisfaction-time", 15*time.Second, "how long the end-of-session question stays (`DURATION`)")
+	fs.IntVar(&c.Procs, "procs", defaultProcs(), "`N` threads running the service's Go code at once (GOMAXPROCS); 0 = one per CPU")
 	return fs, c
+}
+
+// defaultProcs is the default of --procs: 1, unless the GOMAXPROCS
+// environment variable is set, which then decides (0 leaves it alone).
+//
+// One thread is the fastest setting measured for this service (one
+// browser's traffic; docs/benchmarks.md): with more, Go's scheduler hands
+// the processor to a spinning thread whenever a socket call lasts over
+// 20 µs, and those hand-offs cost more CPU than the proxy's own work, CPU
+// the browser and the load on the machine then lack.
+func defaultProcs() int {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return 0
+	}
+	return 1
 }
 
 // welcomeTextFlag collects repeated --welcome-text LANG=TEXT flags.
@@ -111,6 +129,9 @@ func (c *serveConfig) validate() error {
 	}
 	if (c.AllowlistURL == "") != (c.AllowlistKey == "") {
 		return fmt.Errorf("--allowlist-url and --allowlist-pubkey go together")
+	}
+	if c.Procs < 0 {
+		return fmt.Errorf("--procs %d: want 0 (one per CPU) or more", c.Procs)
 	}
 	if (c.AdminTLSCert == "") != (c.AdminTLSKey == "") {
 		return fmt.Errorf("--admin-tls-cert and --admin-tls-key go together")

@@ -9,10 +9,6 @@ import (
 	"github.com/elazarl/goproxy"
 )
 
-// acceptConnect tunnels a judged CONNECT: goproxy relays raw bytes and
-// never intercepts TLS (design.md §3 rule 10). It is never ConnectMitm.
-var acceptConnect = &goproxy.ConnectAction{Action: goproxy.ConnectAccept}
-
 // rejectConnect refuses a CONNECT; ctx.Resp must hold the answer, or
 // goproxy closes the connection without a status line.
 var rejectConnect = &goproxy.ConnectAction{Action: goproxy.ConnectReject}
@@ -37,6 +33,10 @@ func (p *Proxy) newGoproxy() *goproxy.ProxyHttpServer {
 		writeText(w, http.StatusBadRequest, "400 Requête invalide / Bad request: "+errNotAbsolute.Error()+"\n")
 	})
 
+	// acceptConnect tunnels a judged CONNECT with the kiosk's relay
+	// (tunnel.go), which never intercepts TLS (design.md §3 rule 10). It is
+	// never ConnectMitm.
+	acceptConnect := &goproxy.ConnectAction{Action: goproxy.ConnectHijack, Hijack: p.tunnel}
 	gp.OnRequest().HandleConnectFunc(func(host string, ctx *goproxy.ProxyCtx) (*goproxy.ConnectAction, string) {
 		// Judge the request line again, and dial only what it names.
 		if t, err := parseConnect(ctx.Req.RequestURI); err == nil && host == t.dialAddr(connectPort) &&

@@ -112,7 +112,7 @@ func (p *Proxy) serveConnect(w http.ResponseWriter, r *http.Request) {
 	addr := t.dialAddr(connectPort)
 	r.URL = &url.URL{Host: addr}
 	r.Host = addr
-	p.gp.ServeHTTP(w, r)
+	p.gp.ServeHTTP(connectHijacker{w}, r)
 }
 
 // serveInternal passes a request for http://kiosk.invalid/ to Internal.
