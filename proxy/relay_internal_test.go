@@ -29,7 +29,7 @@ func TestRelay(t *testing.T) {
 		}
 		defer c.Close()
 		_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a lost half-close fails, not hangs
-		b, _ := io.ReadAll(c) // until the relay passes the client's half-close on
+		b, _ := io.ReadAll(c)                               // until the relay passes the client's half-close on
 		gotAtOrigin <- b
 		_, _ = c.Write(fromOrigin)
 	}()
