@@ -28,8 +28,10 @@ func TestRelay(t *testing.T) {
 			return
 		}
 		defer c.Close()
-		_ = c.SetDeadline(time.Now().Add(20 * time.Second)) // a lost half-close fails, not hangs
-		b, _ := io.ReadAll(c)                               // until the relay passes the client's half-close on
+		// Read until the relay passes the client's half-close on; the
+		// deadline makes a lost half-close fail instead of hang.
+		_ = c.SetDeadline(time.Now().Add(20 * time.Second))
+		b, _ := io.ReadAll(c)
 		gotAtOrigin <- b
 		_, _ = c.Write(fromOrigin)
 	}()
