@@ -75,9 +75,9 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 //
 // One thread is the fastest setting measured for this service (one
 // browser's traffic; docs/benchmarks.md): with more, Go's scheduler hands
-// the processor to a spinning thread whenever a socket call lasts over
-// 20 µs, and those hand-offs cost more CPU than the proxy's own work, CPU
-// the browser and the load on the machine then lack.
+// the processor to another thread whenever a socket call lasts over 20 µs
+// and keeps waking its monitor thread, CPU that the browser and the rest
+// of the machine then lack.
 func defaultProcs() int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return 0
