@@ -35,15 +35,8 @@ func adminMain(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("kiosk admin passwd", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	data := fs.String("data", defaultDataDir, "data `DIR` of the service (holds "+admin.CredentialsFileName+")")
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kiosk admin passwd: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args[1:], stderr); !ok {
+		return code
 	}
 	if fi, err := os.Stat(*data); err != nil || !fi.IsDir() {
 		fmt.Fprintf(stderr, "kiosk admin passwd: data directory %s not found (use --data DIR)\n", *data)

@@ -191,10 +191,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) (pos []string, code int,
 		}
 	}
 	if err := fs.Parse(flags); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, 0, false
-		}
-		return nil, 2, false
+		return nil, flagExit(err), false
 	}
 	return pos, 0, true
 }

@@ -31,15 +31,8 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
 	heartbeat := fs.Bool("heartbeat", false, "internal: with --browser, the shell's heartbeat pipes are fds 3 and 4")
 	outOfOrder := fs.String("out-of-order", "", "internal: with --browser, show only the out-of-order screen with this `DETAIL`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kiosk shell: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	l, err := newLogger(stderr, *logLevel)
 	if err != nil {

@@ -78,12 +78,8 @@ func runAllowlistKeygen(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "Without a password the secret key is written unencrypted (like minisign -W).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kiosk allowlist keygen: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	password, err := pw.read(signStdin)
 	if err != nil {
@@ -188,12 +184,4 @@ func runAllowlistSign(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "signed %s with key %s: %s\npublish both files at the same URL (FILE and FILE.minisig)\n", file, k.ID, *out)
 	return 0
-}
-
-// flagExit maps a flag parse error to an exit code: 0 for -h, else 2.
-func flagExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }

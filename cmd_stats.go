@@ -35,15 +35,8 @@ func runStats(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", defaultDataDir, "data `DIR` of the service (for the default --token-file)")
 	tokenFile := fs.String("token-file", "", "API token `FILE` (default DIR/api.token)")
 	pin := fs.String("fingerprint", "", "for an https --admin with a self-signed certificate: its SHA-256 `FINGERPRINT`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "kiosk stats: unexpected argument %q\n", fs.Arg(0))
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
 	for _, d := range []string{*from, *to} {
 		if _, err := time.Parse("2006-01-02", d); d != "" && err != nil {
