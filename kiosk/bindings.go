@@ -17,6 +17,17 @@ var bindingNames = []string{
 	"kioskUnlock", "kioskOverride",
 }
 
+// gestureBindings are the toolbar's actions: outside the portal's pages they
+// are accepted only right after the resident's own input (residentActed).
+var gestureBindings = map[string]bool{
+	"kioskEnd": true, "kioskHelp": true, "kioskContinue": true,
+	"kioskHome": true, "kioskBack": true, "kioskActivity": true,
+}
+
+// gestureWindow is how long after a touch, click or key the toolbar's
+// actions are accepted: the toolbar calls them from that event's handler.
+const gestureWindow = 2 * time.Second
+
 // binding answers the call id of the binding name from the document page
 // (main loop). Calls to the API run on their own goroutine and answer
 // later, so the main loop never waits.
@@ -33,6 +44,14 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		return
 	}
 	onPortal := isPortalURL(page)
+	if !onPortal && gestureBindings[name] && !b.residentActed() {
+		// An allowed site's own script cannot end the session, raise a
+		// help request, keep the session awake or move the resident
+		// around: these only follow a real touch, click or key.
+		b.l.Warn("binding refused without the resident's input", "binding", name, "host", hostOf(page))
+		b.v.reply(id, false, jsonString(`{"error":"only after the resident's input","code":"no_gesture"}`))
+		return
+	}
 	switch name {
 	case "kioskState":
 		b.v.reply(id, true, b.stateJSON())

@@ -84,3 +84,8 @@ func (b *browser) checkResponsive() {
 		b.showBuiltin(unavailablePage(b.nav.portalURL("home")))
 	}
 }
+
+// residentActed is always true on Windows: WebView2 takes the input in its
+// own window, where this process does not see it, so the toolbar's actions
+// cannot be tied to the resident's input there (docs/shell.md).
+func (b *browser) residentActed() bool { return true }

@@ -100,6 +100,11 @@ type browser struct {
 	applied   int64 // version of the state applied last; -1 after an error
 	lastInput time.Time
 	listSum   string // allowlist_sha256 of the matcher in use
+
+	// lastGesture is the time of the resident's last input event as the
+	// toolkit saw it (main loop only; zero where the toolkit does not
+	// report input, see residentActed).
+	lastGesture time.Time
 }
 
 // newBrowser returns the browser process of conf, without its view. The

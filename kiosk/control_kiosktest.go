@@ -15,7 +15,9 @@ import (
 // KIOSK_TEST_CONTROL names a directory, the browser process listens on
 // DIR/browser.sock for JSON lines {"js": "..."} and answers each with
 // {"result": <JSON value>, "error": "..."} after evaluating it in the page
-// (WebKit's own evaluation hook). Production builds have no such socket.
+// (WebKit's own evaluation hook); with "input": true the resident's touch
+// is recorded first, as GTK's input signals do. Production builds have no
+// such socket.
 
 type evalResult struct {
 	Result json.RawMessage `json:"result,omitempty"`
@@ -59,7 +61,8 @@ func (b *browser) serveControl(c net.Conn) {
 	enc := json.NewEncoder(c)
 	for sc.Scan() {
 		var req struct {
-			JS string `json:"js"`
+			JS    string `json:"js"`
+			Input bool   `json:"input"` // the resident touched the view first
 		}
 		if err := json.Unmarshal(sc.Bytes(), &req); err != nil {
 			_ = enc.Encode(evalResult{Error: err.Error()})
@@ -74,6 +77,9 @@ func (b *browser) serveControl(c net.Conn) {
 		var uri string
 		onMain(func() {
 			uri = b.g.uri()
+			if req.Input {
+				b.input() // what GTK's input signals call
+			}
 			if req.JS == "" {
 				b.evalDone(id, "null", "")
 				return

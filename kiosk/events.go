@@ -131,10 +131,12 @@ func (b *browser) webProcessTerminated(reason int) {
 	b.finish(ErrCrashed)
 }
 
-// input reports the resident's activity, at most every 5 s (main loop).
+// input records the resident's input event and reports the activity, at
+// most every 5 s (main loop).
 func (b *browser) input() {
-	b.mu.Lock()
 	now := time.Now()
+	b.lastGesture = now
+	b.mu.Lock()
 	due := now.Sub(b.lastInput) >= 5*time.Second
 	if due {
 		b.lastInput = now
@@ -148,4 +150,11 @@ func (b *browser) input() {
 // downloadRefused logs a refused download: host and type only (main loop).
 func (b *browser) downloadRefused(uri, mime string) {
 	b.l.Info("download refused", "host", hostOf(uri), "mime", mime)
+}
+
+// residentActed reports whether GTK saw the resident touch, click, scroll
+// or type in the view within gestureWindow (main loop). Page scripts cannot
+// make such events: synthetic DOM events never reach the toolkit.
+func (b *browser) residentActed() bool {
+	return !b.lastGesture.IsZero() && time.Since(b.lastGesture) < gestureWindow
 }

@@ -82,6 +82,19 @@ func (w *logWatch) text() string {
 	return b.String()
 }
 
+// count returns how many events with msg came at index from or later.
+func (w *logWatch) count(msg string, from int) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, e := range w.events[min(from, len(w.events)):] {
+		if e.msg == msg {
+			n++
+		}
+	}
+	return n
+}
+
 // wait returns the first event with msg at index from or later.
 func (w *logWatch) wait(t testing.TB, msg string, from int, timeout time.Duration) event {
 	t.Helper()

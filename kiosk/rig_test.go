@@ -294,6 +294,22 @@ type evalResult struct {
 
 // eval evaluates js in the current page of the current browser process.
 func (r *rig) eval(js string) (evalResult, error) {
+	return r.control(map[string]any{"js": js})
+}
+
+// touchEval records a touch of the resident (as GTK's input signals do),
+// then evaluates js: what the toolbar does when the resident presses it.
+func (r *rig) touchEval(js string) evalResult {
+	r.t.Helper()
+	res, err := r.control(map[string]any{"js": js, "input": true})
+	if err != nil {
+		r.t.Fatalf("eval %q after a touch: %v", js, err)
+	}
+	return res
+}
+
+// control sends one request to the browser process's test socket.
+func (r *rig) control(msg map[string]any) (evalResult, error) {
 	var res evalResult
 	c, err := net.DialTimeout("unix", filepath.Join(r.ctl, "browser.sock"), time.Second)
 	if err != nil {
@@ -301,7 +317,7 @@ func (r *rig) eval(js string) (evalResult, error) {
 	}
 	defer c.Close()
 	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
-	req, _ := json.Marshal(map[string]string{"js": js})
+	req, _ := json.Marshal(msg)
 	if _, err := c.Write(append(req, '\n')); err != nil {
 		return res, err
 	}
@@ -371,7 +387,7 @@ func (r *rig) startSession() {
 func (r *rig) endSession() event {
 	r.t.Helper()
 	mark := r.log.len()
-	r.mustEval("kioskEnd(); 1")
+	r.touchEval("kioskEnd(); 1")
 	r.waitEval("the satisfaction page", "location.pathname === '/end' && document.querySelector('[data-answer=skip]')", 10*time.Second)
 	r.mustEval("setTimeout(function () { document.querySelector('[data-answer=skip]').click(); }, 0); 1") // the process may exit before a direct answer
 	return r.log.wait(r.t, "welcome ready", mark, 10*time.Second)

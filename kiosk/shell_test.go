@@ -51,7 +51,7 @@ func TestShell_AllowedAndBlocked(t *testing.T) {
 		t.Errorf("origin got %d requests for the refused page", got)
 	}
 	// "Retour" goes back to the allowed page, not to the refused one.
-	r.mustEval("kioskBack(); 1")
+	r.touchEval("kioskBack(); 1")
 	r.waitEval("back on the allowed page", "location.href === '"+siteURL+"'", 10*time.Second)
 }
 
@@ -117,4 +117,36 @@ func TestShell_AllowlistReloadDuringSession(t *testing.T) {
 	r.log.wait(t, "allowlist reloaded", mark, 20*time.Second)
 	r.mustEval("location.href = 'http://" + blockedHost + "/page'; 1")
 	r.waitEval("the newly allowed page", "location.host === '"+blockedHost+"' && document.getElementById('h')", 10*time.Second)
+}
+
+// An allowed site's own script cannot act for the resident: outside the
+// portal's pages the toolbar's actions (end, help, continue, home, back,
+// activity) need a touch, click or key that GTK saw first.
+func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "'; 1")
+	r.waitEval("the allowed page", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
+
+	mark := r.log.len()
+	for _, fn := range []string{"kioskEnd", "kioskHelp", "kioskContinue", "kioskHome", "kioskBack", "kioskActivity"} {
+		r.mustEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
+		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
+		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "no_gesture") {
+			t.Errorf("%s() from the site's script without input: %s, want a no_gesture rejection", fn, got)
+		}
+	}
+	if n := r.log.count("binding refused without the resident's input", mark); n != 6 {
+		t.Errorf("logged %d refusals, want 6", n)
+	}
+	r.mustEval("kioskState().then(function (s) { window.__st = s.state; }); 1")
+	r.waitEval("the state", "window.__st", 5*time.Second)
+	if got := string(r.mustEval("window.__st + ' ' + location.href").Result); got != `"active `+siteURL+`"` {
+		t.Errorf("after the refused calls: %s, want the session still active on the site", got)
+	}
+
+	// After a touch the same call works: "Accueil" brings the start page.
+	r.touchEval("kioskHome(); 1")
+	r.waitEval("the start page", "location.host === 'kiosk.invalid' && location.pathname === '/home'", 10*time.Second)
 }

@@ -240,7 +240,8 @@
     var now = Date.now();
     if (!inSession() || state.state !== 'active' || now - lastActivity < ACTIVITY) { return; }
     lastActivity = now;
-    call('kioskActivity');
+    var p = call('kioskActivity'); // the shell refuses it without real input (no_gesture)
+    if (p) { p.catch(function () {}); }
   }
   ['pointerdown', 'keydown', 'touchstart', 'wheel'].forEach(function (ev) {
     window.addEventListener(ev, activity, { capture: true, passive: true });
