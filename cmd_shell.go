@@ -27,6 +27,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	data := fs.String("data", defaultDataDir, "the service's data `DIR`; session profiles go in DIR/profiles")
 	token := fs.String("api-token-file", "", "API token `FILE` (default DIR/api.token)")
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
+	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux; only where bwrap cannot run)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
 	heartbeat := fs.Bool("heartbeat", false, "internal: with --browser, the shell's heartbeat pipes are fds 3 and 4")
@@ -45,7 +46,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	if *browser {
 		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
 			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-			Windowed: *windowed, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
+			Windowed: *windowed, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
 		})
 		switch {
 		case err == nil:
@@ -64,7 +65,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	trimStartupPages(l)
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-		DataDir: *data, Windowed: *windowed, Version: version, LogLevel: *logLevel,
+		DataDir: *data, Windowed: *windowed, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

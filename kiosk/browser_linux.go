@@ -29,7 +29,10 @@ func RunBrowser(conf *BrowserConfig) error {
 	}
 	defer b.cancel()
 	theBrowser = b
-	b.g = newGUI(proxyURL(conf.ProxyAddr).String(), conf.Windowed)
+	if conf.NoSandbox {
+		b.l.Warn("web processes run without their sandbox (--no-sandbox)")
+	}
+	b.g = newGUI(proxyURL(conf.ProxyAddr).String(), conf.Windowed, !conf.NoSandbox)
 	if b.g == nil {
 		return errors.New("cannot open the display (is DISPLAY or WAYLAND_DISPLAY set?)")
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// Windowed shows a normal window instead of the fullscreen kiosk (for
 	// developers).
 	Windowed bool
+	// NoSandbox runs WebKit's web processes without their bubblewrap
+	// sandbox (Linux), for a system where bwrap cannot run. Off by default.
+	NoSandbox bool
 	// LogLevel is passed to the browser processes (--log-level). If empty,
 	// they log at info.
 	LogLevel string
@@ -51,6 +54,10 @@ type Config struct {
 	HangAfter time.Duration
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
+	// Bwrap is the bubblewrap program that WebKit's sandbox runs, tried
+	// once before the first browser process (Linux, sandbox on). If
+	// empty, "bwrap" in PATH.
+	Bwrap string
 }
 
 // profilesDir returns the parent of the session profiles.
@@ -84,6 +91,8 @@ type BrowserConfig struct {
 	AdminURL, TokenFile, ProxyAddr string
 	// Windowed shows a normal window.
 	Windowed bool
+	// NoSandbox is as in Config.
+	NoSandbox bool
 	// OutOfOrder, when not empty, shows only the built-in "Terminal
 	// momentanément indisponible" screen with this technical detail, loads
 	// nothing from the network and never starts a session.

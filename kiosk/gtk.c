@@ -186,6 +186,10 @@ static void fill_monitor(GtkWidget *window) {
   gtk_window_set_keep_above(GTK_WINDOW(window), TRUE);
 }
 
+void kiosk_sandbox(void) {
+  webkit_web_context_set_sandbox_enabled(webkit_web_context_get_default(), TRUE);
+}
+
 WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   WebKitWebView *view = WEBKIT_WEB_VIEW(gtk_bin_get_child(GTK_BIN(window)));
 

@@ -137,8 +137,15 @@ type gui struct {
 }
 
 // newGUI creates the window and the view, with the proxy and the handlers.
-// It returns nil when GTK cannot open the display.
-func newGUI(proxyURL string, windowed bool) *gui {
+// With sandbox, WebKit runs its web processes (which parse and run the
+// sites' content) under bubblewrap: they see no file of the kiosk's, not
+// the API token, the usage store nor the other sessions' profiles. The
+// choice must be made before the view spawns any process. It returns nil
+// when GTK cannot open the display.
+func newGUI(proxyURL string, windowed, sandbox bool) *gui {
+	if sandbox {
+		C.kiosk_sandbox()
+	}
 	w := C.webview_create(0, nil)
 	if w == nil {
 		return nil

@@ -20,6 +20,7 @@ void webview_return(webview_t w, const char *seq, int status, const char *result
 
 void kiosk_bind(webview_t w, const char *name, long index);
 void kiosk_dispatch(long id);
+void kiosk_sandbox(void);
 WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed);
 void kiosk_load(WebKitWebView *view, const char *uri);
 int kiosk_go_back(WebKitWebView *view);

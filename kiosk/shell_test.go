@@ -3,11 +3,15 @@
 package kiosk_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -149,4 +153,84 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 	// After a touch the same call works: "Accueil" brings the start page.
 	r.touchEval("kioskHome(); 1")
 	r.waitEval("the start page", "location.host === 'kiosk.invalid' && location.pathname === '/home'", 10*time.Second)
+}
+
+// WebKit's web process, which parses and runs the sites' content, runs in
+// bubblewrap's sandbox: its own mount namespace, where the kiosk's files
+// (here the local API's token) do not exist. It stays in the browser
+// process's group, so that the end of a session kills it with the rest.
+func TestShell_WebProcessSandboxed(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	ready := r.log.wait(t, "welcome ready", 0, 15*time.Second)
+	r.startSession()
+	browser := ready.pid()
+	token := filepath.Join(r.data, "api.token")
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d/root%s", browser, token)); err != nil {
+		t.Fatalf("the browser process does not see the API token through /proc/PID/root: %v", err)
+	}
+	browserNS, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", browser))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := 0
+	for _, p := range descendants(browser) {
+		if pg, err := syscall.Getpgid(p.pid); err == nil && pg != browser {
+			t.Errorf("%s (pid %d) is in process group %d, not the browser's %d: the end of a session would not kill it", p.comm, p.pid, pg, browser)
+		}
+		if !strings.HasPrefix(p.comm, "WebKitWebProces") {
+			continue
+		}
+		web++
+		ns, _ := os.Readlink(fmt.Sprintf("/proc/%d/ns/mnt", p.pid))
+		if ns == browserNS {
+			t.Errorf("web process %d shares the browser's mount namespace %s: not sandboxed", p.pid, ns)
+		}
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d/root%s", p.pid, token)); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("web process %d sees %s (stat: %v)", p.pid, token, err)
+		}
+	}
+	if web == 0 {
+		t.Fatalf("no WebKitWebProcess under the browser process %d", browser)
+	}
+}
+
+// proc is a running process.
+type proc struct {
+	pid  int
+	comm string
+}
+
+// descendants lists the processes under pid (children, grandchildren…).
+func descendants(pid int) []proc {
+	parent := map[int]int{}
+	comm := map[int]string{}
+	entries, _ := filepath.Glob("/proc/[0-9]*")
+	for _, e := range entries {
+		p, err := strconv.Atoi(filepath.Base(e))
+		if err != nil {
+			continue
+		}
+		st, err := os.ReadFile(e + "/stat")
+		i := bytes.LastIndexByte(st, ')')
+		if err != nil || i < 0 || i+2 > len(st) {
+			continue
+		}
+		f := strings.Fields(string(st[i+2:])) // state ppid ...
+		if len(f) < 2 {
+			continue
+		}
+		parent[p], _ = strconv.Atoi(f[1])
+		c, _ := os.ReadFile(e + "/comm")
+		comm[p] = strings.TrimSpace(string(c))
+	}
+	var out []proc
+	for p := range parent {
+		for a, n := parent[p], 0; a > 1 && n < 64; a, n = parent[a], n+1 {
+			if a == pid {
+				out = append(out, proc{p, comm[p]})
+				break
+			}
+		}
+	}
+	return out
 }

@@ -39,6 +39,14 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 			return err
 		}
 	}
+	// Without a working sandbox, no web content is shown: the terminal is
+	// out of order until bubblewrap runs (or IT chooses --no-sandbox).
+	if err := checkSandbox(conf); err != nil {
+		s.l.Error("the web processes' sandbox cannot start: terminal out of order (kiosk shell --no-sandbox turns it off)", "err", err)
+		if err := s.outOfOrder(ctx, err, func() error { return checkSandbox(conf) }); err != nil {
+			return err
+		}
+	}
 	s.sayHello(ctx)
 	for ctx.Err() == nil {
 		s.sayHello(ctx)
@@ -204,8 +212,13 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 	if s.conf.Windowed {
 		f = append(f, "--windowed")
 	}
-	if outOfOrder != "" {
-		f = append(f, "--out-of-order", outOfOrder)
+	switch {
+	case outOfOrder != "":
+		// The out-of-order screen loads nothing but its built-in page, so it
+		// also shows when the sandbox is what is out of order.
+		f = append(f, "--no-sandbox", "--out-of-order", outOfOrder)
+	case s.conf.NoSandbox:
+		f = append(f, "--no-sandbox")
 	}
 	return f
 }

@@ -99,6 +99,12 @@ func (f *fakeService) count(call string) int {
 
 func runTestSupervisor(t *testing.T, mode string) (*fakeService, string, context.CancelFunc, chan error) {
 	t.Helper()
+	return runTestSupervisorWith(t, mode, "true") // bubblewrap: see TestCheckSandbox
+}
+
+// runTestSupervisorWith is runTestSupervisor with bwrap as Config.Bwrap.
+func runTestSupervisorWith(t *testing.T, mode, bwrap string) (*fakeService, string, context.CancelFunc, chan error) {
+	t.Helper()
 	t.Setenv("KIOSK_FAKE_BROWSER", mode)
 	data := t.TempDir()
 	if err := os.WriteFile(filepath.Join(data, "api.token"), []byte("tok\n"), 0o600); err != nil {
@@ -122,7 +128,7 @@ func runTestSupervisor(t *testing.T, mode string) (*fakeService, string, context
 			Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 			AdminURL: srv.URL, ProxyAddr: "127.0.0.1:1", DataDir: data,
 			Executable: exe, BrowserArgs: []string{}, Ping: 100 * time.Millisecond,
-			HangAfter: 500 * time.Millisecond, Retry: 100 * time.Millisecond,
+			HangAfter: 500 * time.Millisecond, Retry: 100 * time.Millisecond, Bwrap: bwrap,
 		})
 	}()
 	t.Cleanup(func() { cancel(); <-done })
@@ -207,5 +213,34 @@ func TestSupervisor_BacksOffWhenTheBrowserCannotStart(t *testing.T) {
 	// Retry is 100 ms here: a try takes at least that long.
 	if n := svc.count("POST /api/shell/crash"); n > 14 {
 		t.Errorf("%d tries in about 1.2 s with a 100 ms back-off: the supervisor loops", n)
+	}
+}
+
+func TestSupervisor_BrowserFlags(t *testing.T) {
+	s := &supervisor{conf: &Config{AdminURL: "http://127.0.0.1:8080", ProxyAddr: "127.0.0.1:3128", DataDir: "/var/lib/kiosk"}}
+	if got := strings.Join(s.browserFlags(""), " "); strings.Contains(got, "--no-sandbox") || strings.Contains(got, "--windowed") {
+		t.Errorf("default browser flags %q: want the sandbox on and fullscreen", got)
+	}
+	// The out-of-order screen loads nothing: it runs without the sandbox,
+	// which may be what is out of order.
+	if got := strings.Join(s.browserFlags("no sandbox"), " "); !strings.Contains(got, "--no-sandbox --out-of-order no sandbox") {
+		t.Errorf("out-of-order browser flags %q", got)
+	}
+	s.conf.NoSandbox, s.conf.Windowed = true, true
+	got := strings.Join(s.browserFlags(""), " ")
+	for _, want := range []string{"--no-sandbox", "--windowed", "--proxy 127.0.0.1:3128"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("browser flags %q lack %q", got, want)
+		}
+	}
+}
+
+// Where bubblewrap cannot run, no web page is shown: the terminal is out of
+// order (reported to the service) until it can.
+func TestSupervisor_OutOfOrderWithoutSandbox(t *testing.T) {
+	svc, _, _, _ := runTestSupervisorWith(t, "done", "false")
+	waitCalls(t, svc, "POST /api/session/wiped failed", 1)
+	if n := svc.count("POST /api/shell/hello"); n != 0 {
+		t.Errorf("shell/hello sent %d times while the sandbox cannot run: no session may start", n)
 	}
 }
