@@ -255,7 +255,7 @@ func (r *rig) stop() {
 		}
 	}
 	if r.t.Failed() {
-		r.t.Logf("shell log (tail):\n%s", tail(r.log.text(), 3000))
+		r.t.Logf("shell log (tail):\n%s", tail(r.log.text(), 200))
 		r.t.Logf("serve log (tail):\n%s", tail(r.serveLog.String(), 30))
 	}
 }
