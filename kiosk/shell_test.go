@@ -150,8 +150,16 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 		t.Errorf("after the refused calls: %s, want the session still active on the site", got)
 	}
 
-	// After a touch the same call works: "Accueil" brings the start page.
-	r.touchEval("kioskHome(); 1")
+	// The toolbar's own "Accueil" button, pressed by a script: refused too.
+	const home = "document.querySelector('kiosk-toolbar').shadowRoot.querySelector('button.home').click(); 1"
+	mark = r.log.len()
+	r.mustEval(home)
+	r.log.wait(t, "binding refused without the resident's input", mark, 5*time.Second)
+	if got := string(r.mustEval("location.href").Result); got != `"`+siteURL+`"` {
+		t.Errorf("after a script pressed Accueil: on %s, want still %s", got, siteURL)
+	}
+	// Pressed by the resident (GTK saw the touch), it brings the start page.
+	r.touchEval(home)
 	r.waitEval("the start page", "location.host === 'kiosk.invalid' && location.pathname === '/home'", 10*time.Second)
 }
 
