@@ -29,7 +29,7 @@ func RunBrowser(conf *BrowserConfig) error {
 	}
 	defer b.cancel()
 	theBrowser = b
-	if conf.NoSandbox {
+	if conf.NoSandbox && conf.OutOfOrder == "" {
 		b.l.Warn("web processes run without their sandbox (--no-sandbox)")
 	}
 	b.g = newGUI(proxyURL(conf.ProxyAddr).String(), conf.Windowed, !conf.NoSandbox)

@@ -186,6 +186,9 @@ static void fill_monitor(GtkWidget *window) {
   gtk_window_set_keep_above(GTK_WINDOW(window), TRUE);
 }
 
+// kiosk_sandbox runs the web processes under bubblewrap. It must come
+// before the first view exists: once WebKit has spawned a process, changing
+// it aborts ("Sandboxing cannot be changed after subprocesses were spawned").
 void kiosk_sandbox(void) {
   webkit_web_context_set_sandbox_enabled(webkit_web_context_get_default(), TRUE);
 }
