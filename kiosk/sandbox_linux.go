@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// sandboxCheckArgs are bwrap's arguments for checkSandbox.
+var sandboxCheckArgs = []string{"--ro-bind", "/", "/", "--unshare-user-try",
+	"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--", "true"}
+
 // checkSandbox runs bubblewrap the way WebKit's sandbox needs it (new user,
 // PID, IPC and UTS namespaces, the root read-only) on a command that does
 // nothing, unless conf turns the sandbox off. Where bwrap is missing or the
@@ -24,8 +28,7 @@ func checkSandbox(conf *Config) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bwrap, "--ro-bind", "/", "/", "--unshare-user-try",
-		"--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--", "true")
+	cmd := exec.CommandContext(ctx, bwrap, sandboxCheckArgs...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

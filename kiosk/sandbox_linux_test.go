@@ -1,8 +1,10 @@
 package kiosk
 
 import (
+	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -21,5 +23,23 @@ func TestCheckSandbox(t *testing.T) {
 	}
 	if err := checkSandbox(&Config{Bwrap: "false", NoSandbox: true}); err != nil {
 		t.Errorf("checkSandbox with --no-sandbox: %v", err)
+	}
+}
+
+// The shell runs as an unprivileged user (kiosk-session): bwrap must work
+// there too, through an unprivileged user namespace. As root (CI), the
+// check runs as nobody.
+func TestCheckSandbox_Unprivileged(t *testing.T) {
+	bwrap, err := exec.LookPath("bwrap")
+	if err != nil {
+		t.Fatalf("bwrap not installed (apt-get install bubblewrap): %v", err)
+	}
+	cmd := exec.Command(bwrap, sandboxCheckArgs...)
+	cmd.Dir = "/"
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("bwrap %v as an unprivileged user: %v: %s", sandboxCheckArgs, err, out)
 	}
 }
