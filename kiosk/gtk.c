@@ -228,8 +228,12 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   g_signal_connect(view, "run-file-chooser", G_CALLBACK(refuse), NULL);
   g_signal_connect(view, "print", G_CALLBACK(refuse), NULL);
   g_signal_connect(view, "show-notification", G_CALLBACK(refuse), NULL);
+  // Releases count too: a click acts on release, and a resident who holds
+  // a button down for long must still be able to end the session.
   g_signal_connect(view, "button-press-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(view, "button-release-event", G_CALLBACK(on_input), NULL);
   g_signal_connect(view, "key-press-event", G_CALLBACK(on_input), NULL);
+  g_signal_connect(view, "key-release-event", G_CALLBACK(on_input), NULL);
   g_signal_connect(view, "touch-event", G_CALLBACK(on_input), NULL);
   g_signal_connect(view, "scroll-event", G_CALLBACK(on_input), NULL);
   g_signal_connect(webkit_web_view_get_context(view), "download-started",
