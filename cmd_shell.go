@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/communes/kiosk/kiosk"
 )
@@ -28,12 +29,18 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	token := fs.String("api-token-file", "", "API token `FILE` (default DIR/api.token)")
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux; only where bwrap cannot run)")
+	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on, without a dialog (Linux; default: printing refused)")
+	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
 	heartbeat := fs.Bool("heartbeat", false, "internal: with --browser, the shell's heartbeat pipes are fds 3 and 4")
 	outOfOrder := fs.String("out-of-order", "", "internal: with --browser, show only the out-of-order screen with this `DETAIL`")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
+	}
+	if err := kiosk.CheckPrinter(*printer, *printGrace); err != nil {
+		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
+		return 2
 	}
 	l, err := newLogger(stderr, *logLevel)
 	if err != nil {
@@ -47,6 +54,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
 			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 			Windowed: *windowed, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
+			Printer: *printer,
 		})
 		switch {
 		case err == nil:
@@ -66,6 +74,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
+		Printer: *printer, PrintGrace: *printGrace,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

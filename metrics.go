@@ -13,6 +13,7 @@ type serviceMetrics struct {
 	sessionsEnded   *prometheus.CounterVec
 	satisfaction    *prometheus.CounterVec
 	helpRequests    prometheus.Counter
+	prints          prometheus.Counter
 	wipeFailures    prometheus.Counter
 	reloadErrors    prometheus.Counter
 	reloads         prometheus.Counter
@@ -34,6 +35,9 @@ func newServiceMetrics(reg prometheus.Registerer, h *policyHolder) *serviceMetri
 		helpRequests: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "kiosk_help_requests_total", Help: "\"Besoin d'aide\" requests.",
 		}),
+		prints: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kiosk_prints_total", Help: "Print jobs of resident sessions handed to the printer.",
+		}),
 		wipeFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "kiosk_wipe_failures_total", Help: "Session wipes that failed (the terminal went out of order).",
 		}),
@@ -50,7 +54,7 @@ func newServiceMetrics(reg prometheus.Registerer, h *policyHolder) *serviceMetri
 	for _, a := range []string{session.AnswerYes, session.AnswerPartly, session.AnswerNo} {
 		m.satisfaction.WithLabelValues(a)
 	}
-	reg.MustRegister(m.sessionsStarted, m.sessionsEnded, m.satisfaction, m.helpRequests, m.wipeFailures, m.reloadErrors, m.reloads)
+	reg.MustRegister(m.sessionsStarted, m.sessionsEnded, m.satisfaction, m.helpRequests, m.prints, m.wipeFailures, m.reloadErrors, m.reloads)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "kiosk_allowlist_loaded_timestamp_seconds", Help: "When the allowlist in force was loaded (Unix time).",
 	}, func() float64 {

@@ -69,6 +69,11 @@ func (r sessionRecorder) Help() {
 	r.m.helpRequests.Inc()
 }
 
+func (r sessionRecorder) Printed() {
+	r.store.Count(usage.Print)
+	r.m.prints.Inc()
+}
+
 func (r sessionRecorder) AgentUnlock() { r.store.Count(usage.AgentUnlock) }
 func (r sessionRecorder) Extension()   { r.store.Count(usage.Extension) }
 func (r sessionRecorder) Override()    { r.store.Count(usage.Override) }

@@ -119,7 +119,7 @@ func TestBrowser_AdminPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for id, want := range map[string]string{
-		"sessions": "4", "median": "25 min", "total": "1 h 40", "help": "1",
+		"sessions": "4", "median": "25 min", "total": "1 h 40", "help": "1", "prints": "2",
 		"satisfaction": "67\u00a0%", "period-label": "Du 24/11/2026 au 25/11/2026",
 	} {
 		got, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#"+id)))
@@ -170,10 +170,15 @@ func TestBrowser_AdminPage(t *testing.T) {
 	if !strings.HasPrefix(csv, "\ufeffDate;Sessions terminées;") {
 		t.Errorf("csv does not start with the BOM and the French header: %q", csv[:min(len(csv), 50)])
 	}
-	for _, want := range []string{"\r\n2026-11-24;3;", "\r\n2026-11-25;1;"} {
+	for _, want := range []string{"\r\n2026-11-24;3;", "\r\n2026-11-25;1;", ";Requêtes bloquées;Impressions\r\n"} {
 		if !strings.Contains(csv, want) {
 			t.Errorf("csv lacks %q:\n%s", want, csv)
 		}
+	}
+	// The prints of the 25th are in the last column.
+	_, rest, _ := strings.Cut(csv, "\r\n2026-11-25;")
+	if row, _, _ := strings.Cut(rest, "\r\n"); !strings.HasSuffix(row, ";2") {
+		t.Errorf("csv row of 2026-11-25 = %q, want 2 prints in the last column", row)
 	}
 
 	// The printable report: one A4 page per month.

@@ -119,14 +119,14 @@ func TestServer_StatsJSON(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&rep); err != nil {
 		t.Fatal(err)
 	}
-	if rep.From != "2026-11-24" || rep.To != "2026-11-25" || len(rep.Days) != 2 || rep.Totals.Sessions != 4 {
-		t.Errorf("stats.json = %+v, want 2 days and 4 sessions", rep)
+	if rep.From != "2026-11-24" || rep.To != "2026-11-25" || len(rep.Days) != 2 || rep.Totals.Sessions != 4 || rep.Totals.Prints != 2 {
+		t.Errorf("stats.json = %+v, want 2 days, 4 sessions and 2 prints", rep)
 	}
 	var buf bytes.Buffer
 	if err := WriteText(&buf, &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Période : du 2026-11-24 au 2026-11-25", "Sessions terminées           4", "Durée médiane                25 min", "CAF"} {
+	for _, want := range []string{"Période : du 2026-11-24 au 2026-11-25", "Sessions terminées           4", "Durée médiane                25 min", "Impressions                  2", "CAF"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text output lacks %q:\n%s", want, buf.String())
 		}

@@ -19,6 +19,8 @@ var csvHeader = []string{
 	"Satisfaction : oui", "Satisfaction : en partie", "Satisfaction : non",
 	"Demandes d'aide", "Déverrouillages agent", "Prolongations", "Dérogations",
 	"Échecs d'effacement", "Requêtes bloquées",
+	// New columns go last, so that existing spreadsheets keep their positions.
+	"Impressions",
 }
 
 // WriteCSV writes the daily counts of rep as a CSV file that opens as is in
@@ -61,6 +63,7 @@ func csvRecord(rec []string, d usage.Day) {
 		u(c.SatisfactionYes), u(c.SatisfactionPartly), u(c.SatisfactionNo),
 		u(c.HelpRequests), u(c.AgentUnlocks), u(c.Extensions), u(c.Overrides),
 		u(c.WipeFailures), u(c.BlockedRequests),
+		u(c.Prints),
 	}
 	copy(rec, vals)
 }

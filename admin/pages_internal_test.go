@@ -99,6 +99,8 @@ func knownSessions(f *fixture) {
 	f.store.Count(usage.SatisfactionYes)
 	f.store.Count(usage.SatisfactionNo)
 	f.store.Count(usage.HelpRequest)
+	f.store.Count(usage.Print)
+	f.store.Count(usage.Print)
 }
 
 func TestServer_Dashboard(t *testing.T) {
@@ -113,7 +115,7 @@ func TestServer_Dashboard(t *testing.T) {
 	}
 	for _, want := range []string{
 		`id="sessions">4<`, `id="median">25 min<`, `id="total">1 h 40<`, `id="help">1<`,
-		`id="satisfaction">67`, `Du 24/11/2026 au 25/11/2026`,
+		`id="prints">2<`, `<span>impressions</span>`, `id="satisfaction">67`, `Du 24/11/2026 au 25/11/2026`,
 		`<tr data-reason="user"><td>Terminée par l&#39;usager</td><td class="n">2</td><td class="n">50`,
 		`<tr data-answer="no"><td>Non</td><td class="n">1</td>`,
 		`<td>CAF<div`, `<svg class="chart"`, `aria-label="Sessions par heure de début"`,
@@ -232,9 +234,9 @@ func TestServer_ExportCSV(t *testing.T) {
 		t.Error("bare LF in csv")
 	}
 	wantRows := []string{
-		"2026-11-23;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0",
-		"2026-11-24;3;0;0;60;20;60;0;1;1;1;0;0;0;0;0;0;0;0;0;0;0",
-		"2026-11-25;1;0;0;40;40;40;0;1;0;0;0;0;2;0;1;1;0;0;0;0;0",
+		"2026-11-23;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;0",
+		"2026-11-24;3;0;0;60;20;60;0;1;1;1;0;0;0;0;0;0;0;0;0;0;0;0",
+		"2026-11-25;1;0;0;40;40;40;0;1;0;0;0;0;2;0;1;1;0;0;0;0;0;2",
 	}
 	for i, w := range wantRows {
 		if lines[i+1] != w {
@@ -243,6 +245,10 @@ func TestServer_ExportCSV(t *testing.T) {
 	}
 	if n := strings.Count(lines[0], ";"); n != len(csvHeader)-1 {
 		t.Errorf("header has %d separators, want %d", n, len(csvHeader)-1)
+	}
+	// Prints come last, after the columns that existed before them.
+	if !strings.HasSuffix(lines[0], ";Demandes d'aide;Déverrouillages agent;Prolongations;Dérogations;Échecs d'effacement;Requêtes bloquées;Impressions") {
+		t.Errorf("header = %q, want the prints column last", lines[0])
 	}
 }
 
@@ -259,7 +265,7 @@ func TestServer_Report(t *testing.T) {
 	if n := strings.Count(body, `<article class="month">`); n != 2 {
 		t.Errorf("report has %d month pages, want 2", n)
 	}
-	for _, want := range []string{"octobre 2026", "novembre 2026", `id="sessions">4<`, "2 jour(s) avec au moins une session"} {
+	for _, want := range []string{"octobre 2026", "novembre 2026", `id="sessions">4<`, `id="prints">2<`, "2 jour(s) avec au moins une session"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q", want)
 		}

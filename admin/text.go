@@ -23,6 +23,7 @@ func WriteText(w io.Writer, rep *usage.Report) error {
 	line("Durée totale", fmtDuration(t.TotalDuration))
 	line("Temps actif / inactif", fmtDuration(t.ActiveDuration)+" / "+fmtDuration(t.IdleDuration))
 	line("Demandes d'aide", fmtNum(t.HelpRequests))
+	line("Impressions", fmtNum(t.Prints))
 	line("Déverrouillages agent", fmtNum(t.AgentUnlocks))
 	line("Prolongations", fmtNum(t.Extensions))
 	line("Dérogations", fmtNum(t.Overrides))

@@ -29,6 +29,9 @@ type Controller interface {
 	Satisfaction(answer string) error
 	Wiped(ok bool, msg string) error
 	Help()
+	// Printed counts a print job of the open session; it fails with a
+	// wrong_state error outside a session.
+	Printed() error
 	ShellHello(version string)
 	ShellCrash()
 	// Unlock checks an agent's PIN and opens a supervised session.
@@ -128,6 +131,7 @@ var routes = map[string]route{
 	"/api/session/wiped":        {http.MethodPost, (*Handler).wiped},
 	"/api/session/unlock":       {http.MethodPost, (*Handler).unlock},
 	"/api/session/cancel":       {http.MethodPost, (*Handler).cancel},
+	"/api/session/printed":      {http.MethodPost, (*Handler).printed},
 	"/api/override":             {http.MethodPost, (*Handler).override},
 	"/api/help":                 {http.MethodPost, (*Handler).help},
 	"/api/shell/hello":          {http.MethodPost, (*Handler).hello},

@@ -167,6 +167,12 @@ func (h *Handler) help(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+func (h *Handler) printed(w http.ResponseWriter, r *http.Request) {
+	if noBody(w, r) {
+		h.reply(w, r, h.conf.Controller.Printed())
+	}
+}
+
 func (h *Handler) hello(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Version string `json:"version"`

@@ -14,7 +14,7 @@ import (
 var bindingNames = []string{
 	"kioskState", "kioskStart", "kioskEnd", "kioskHome", "kioskBack",
 	"kioskHelp", "kioskContinue", "kioskSatisfaction", "kioskActivity",
-	"kioskUnlock", "kioskOverride",
+	"kioskUnlock", "kioskOverride", "kioskPrint",
 }
 
 // gestureBindings are the toolbar's actions: outside the portal's pages they
@@ -22,6 +22,7 @@ var bindingNames = []string{
 var gestureBindings = map[string]bool{
 	"kioskEnd": true, "kioskHelp": true, "kioskContinue": true,
 	"kioskHome": true, "kioskBack": true, "kioskActivity": true,
+	"kioskPrint": true,
 }
 
 // gestureWindow is how long after a touch, click or key the toolbar's
@@ -81,6 +82,8 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		b.async(id, "/api/help", nil)
 	case "kioskContinue":
 		b.async(id, "/api/session/continue", nil)
+	case "kioskPrint":
+		b.printPage(id)
 	case "kioskUnlock", "kioskOverride":
 		b.pinCall(id, name, page, str(0), str(1))
 	case "kioskActivity":

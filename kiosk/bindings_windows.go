@@ -89,3 +89,12 @@ func (b *browser) checkResponsive() {
 // own window, where this process does not see it, so the toolbar's actions
 // cannot be tied to the resident's input there (docs/shell.md).
 func (b *browser) residentActed() bool { return true }
+
+// printPage answers the toolbar's "Imprimer": printing is Linux only (the
+// WebView2 shell refuses every print, docs/windows.md).
+func (b *browser) printPage(id string) {
+	b.v.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
+}
+
+// holdForPrint never holds: nothing prints on Windows.
+func (b *browser) holdForPrint() bool { return false }

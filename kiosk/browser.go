@@ -265,6 +265,9 @@ func (b *browser) finish(err error) {
 	if b.quitting {
 		return
 	}
+	if err == nil && b.holdForPrint() {
+		return
+	}
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)

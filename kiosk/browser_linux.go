@@ -18,6 +18,8 @@ type platform struct {
 	// bindings judge the page that called by it, not by a provisional load.
 	committed       string
 	committedStatus int // main: its HTTP status
+	// print is the session's printing (print_linux.go; main).
+	print printer
 }
 
 // RunBrowser runs one browser process until its session is over. It must be
@@ -37,6 +39,9 @@ func RunBrowser(conf *BrowserConfig) error {
 		return errors.New("cannot open the display (is DISPLAY or WAYLAND_DISPLAY set?)")
 	}
 	b.v = b.g
+	if conf.OutOfOrder == "" {
+		b.g.setPrinter(conf.Printer)
+	}
 	b.bindAll()
 	var in *os.File
 	if conf.Heartbeat {

@@ -23,6 +23,7 @@ const (
 	msgSession    = "session"    // a resident session opened in this process
 	msgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
 	msgExiting    = "exiting"    // the session is over, the clipboard is empty: kill me
+	msgPrinted    = "printed"    // a print job was handed to the printer
 )
 
 // Exit codes of a browser process. Anything but exitDone is a crash.
@@ -37,6 +38,7 @@ type childResult struct {
 	why     string // for the log
 	session bool   // a session had opened in it
 	ready   bool   // it showed the welcome screen at least once
+	printed bool   // it printed something
 }
 
 // child is one running browser process.
@@ -52,6 +54,7 @@ type child struct {
 	exiting  time.Time
 	lastPong time.Time
 	session  bool
+	printed  bool
 	hung     bool
 
 	started time.Time
@@ -120,6 +123,8 @@ func (c *child) read(r *os.File) {
 		switch msg {
 		case msgSession:
 			c.session = true
+		case msgPrinted:
+			c.printed = true
 		case msgExiting:
 			// Nothing of the process is needed any more, and WebKit's
 			// teardown at exit takes up to a few hundred milliseconds:
@@ -189,7 +194,7 @@ func (c *child) result(err error) childResult {
 	killProcessGroup(c.cmd.Process.Pid)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := childResult{session: c.session, ready: c.wasReady}
+	r := childResult{session: c.session, ready: c.wasReady, printed: c.printed}
 	var ee *exec.ExitError
 	switch {
 	case c.hung:

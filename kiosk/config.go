@@ -54,6 +54,13 @@ type Config struct {
 	HangAfter time.Duration
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
+	// Printer is the CUPS queue on which residents print, with no dialog
+	// (Linux). If empty, printing is refused.
+	Printer string
+	// PrintGrace is how long the jobs a session left in the printer's
+	// queue may still print after the session; then they are cancelled.
+	// If zero, 2 min.
+	PrintGrace time.Duration
 	// Bwrap is the bubblewrap program that WebKit's sandbox runs, tried
 	// once before the first browser process (Linux, sandbox on). If
 	// empty, "bwrap" in PATH.
@@ -74,6 +81,9 @@ func (c *Config) tokenFile() string {
 func (c *Config) ping() time.Duration      { return orDefault(c.Ping, time.Second) }
 func (c *Config) hangAfter() time.Duration { return orDefault(c.HangAfter, 2*time.Second) }
 func (c *Config) retry() time.Duration     { return orDefault(c.Retry, 3*time.Second) }
+func (c *Config) printGrace() time.Duration {
+	return orDefault(c.PrintGrace, 2*time.Minute)
+}
 
 func orDefault(d, def time.Duration) time.Duration {
 	if d <= 0 {
@@ -93,6 +103,8 @@ type BrowserConfig struct {
 	Windowed bool
 	// NoSandbox is as in Config.
 	NoSandbox bool
+	// Printer is as in Config.
+	Printer string
 	// OutOfOrder, when not empty, shows only the built-in "Terminal
 	// momentanément indisponible" screen with this technical detail, loads
 	// nothing from the network and never starts a session.

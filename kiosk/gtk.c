@@ -148,6 +148,59 @@ static gboolean on_permission_request(WebKitWebView *view, WebKitPermissionReque
   return TRUE;
 }
 
+// The CUPS queue that prints without a dialog; NULL refuses every print.
+static char *kiosk_printer = NULL;
+
+void kiosk_set_printer(const char *name) {
+  g_free(kiosk_printer);
+  kiosk_printer = (name != NULL && *name != '\0') ? g_strdup(name) : NULL;
+}
+
+static void on_print_failed(WebKitPrintOperation *op, GError *err, gpointer data) {
+  g_object_set_data(G_OBJECT(op), "kiosk-failed", GINT_TO_POINTER(1));
+  goPrintFailed((char *)(err ? err->message : "print failed"));
+}
+
+// "finished" comes last, after "failed" too: the operation is released here.
+static void on_print_finished(WebKitPrintOperation *op, gpointer data) {
+  goPrintFinished(g_object_get_data(G_OBJECT(op), "kiosk-failed") != NULL);
+  g_object_unref(op);
+}
+
+// start_print sends op (a reference the caller gives away) to the kiosk's
+// printer on A4 paper, with no dialog.
+static void start_print(WebKitPrintOperation *op) {
+  GtkPrintSettings *s = gtk_print_settings_new();
+  gtk_print_settings_set_printer(s, kiosk_printer);
+  webkit_print_operation_set_print_settings(op, s);
+  g_object_unref(s);
+  GtkPageSetup *setup = gtk_page_setup_new();
+  GtkPaperSize *a4 = gtk_paper_size_new(GTK_PAPER_NAME_A4);
+  gtk_page_setup_set_paper_size_and_default_margins(setup, a4);
+  gtk_paper_size_free(a4);
+  webkit_print_operation_set_page_setup(op, setup);
+  g_object_unref(setup);
+  g_signal_connect(op, "failed", G_CALLBACK(on_print_failed), NULL);
+  g_signal_connect(op, "finished", G_CALLBACK(on_print_finished), NULL);
+  webkit_print_operation_print(op);
+}
+
+// print (window.print, the PDF viewer's button): never WebKit's dialog.
+// Go decides (printer set, the resident's own touch, the session's limit).
+static gboolean on_print(WebKitWebView *view, WebKitPrintOperation *op, gpointer data) {
+  if (goPrint() && kiosk_printer != NULL) {
+    start_print(g_object_ref(op));
+  }
+  return TRUE;
+}
+
+// kiosk_print prints the page shown, as the toolbar's "Imprimer" asks.
+void kiosk_print(WebKitWebView *view) {
+  if (kiosk_printer != NULL) {
+    start_print(webkit_print_operation_new(view));
+  }
+}
+
 static gboolean on_input(GtkWidget *w, GdkEvent *ev, gpointer data) {
   goInput();
   return FALSE;
@@ -226,7 +279,7 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   g_signal_connect(view, "web-process-terminated", G_CALLBACK(on_web_process_terminated), NULL);
   g_signal_connect(view, "permission-request", G_CALLBACK(on_permission_request), NULL);
   g_signal_connect(view, "run-file-chooser", G_CALLBACK(refuse), NULL);
-  g_signal_connect(view, "print", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "print", G_CALLBACK(on_print), NULL);
   g_signal_connect(view, "show-notification", G_CALLBACK(refuse), NULL);
   // Releases count too: a click acts on release, and a resident who holds
   // a button down for long must still be able to end the session.

@@ -83,6 +83,15 @@ func goDownloadRefused(uri, mime *C.char) {
 	theBrowser.downloadRefused(C.GoString(uri), C.GoString(mime))
 }
 
+//export goPrint
+func goPrint() C.int { return boolInt(theBrowser.printRequested()) }
+
+//export goPrintFailed
+func goPrintFailed(msg *C.char) { theBrowser.printFailed(C.GoString(msg)) }
+
+//export goPrintFinished
+func goPrintFinished(failed C.int) { theBrowser.printFinished(failed != 0) }
+
 //export goEvalDone
 func goEvalDone(id C.long, json, errMsg *C.char) {
 	var res, e string
@@ -227,6 +236,16 @@ func (g *gui) uri() string {
 
 // mainStatus is the HTTP status of the committed document (0 if none).
 func (g *gui) mainStatus() int { return int(C.kiosk_main_status(g.view)) }
+
+// setPrinter names the CUPS queue that prints; "" refuses every print.
+func (g *gui) setPrinter(name string) {
+	s := C.CString(name)
+	defer C.free(unsafe.Pointer(s))
+	C.kiosk_set_printer(s)
+}
+
+// printPage prints the page shown on the printer, without a dialog.
+func (g *gui) printPage() { C.kiosk_print(g.view) }
 
 func (g *gui) goBack() bool         { return C.kiosk_go_back(g.view) != 0 }
 func (g *gui) terminateWebProcess() { C.kiosk_terminate_web_process(g.view) }

@@ -30,5 +30,7 @@ void kiosk_clear_clipboard(void);
 void kiosk_eval(WebKitWebView *view, const char *js, long id);
 void kiosk_terminate_web_process(WebKitWebView *view);
 void kiosk_probe(WebKitWebView *view);
+void kiosk_set_printer(const char *name);
+void kiosk_print(WebKitWebView *view);
 
 #endif

@@ -81,6 +81,8 @@ type rigOptions struct {
 	allowlist string   // appended to testAllowlist (a supervised: group...)
 	hosts     []string // more test names served by the origin
 	agentPIN  string   // if set, agent "Marie" with this PIN exists before the service starts
+	shellArgs []string // extra flags of kiosk shell
+	shellEnv  []string // extra environment of kiosk shell
 }
 
 // rig is one running kiosk: Xvfb, origin, service and shell.
@@ -211,9 +213,9 @@ func (r *rig) stopServe() {
 // startShell starts `kiosk shell` in the namespace on the rig's display.
 func (r *rig) startShell() {
 	r.t.Helper()
-	r.shell = r.ns.Command(kioskBin, "shell", "--data", r.data, "--admin", "http://127.0.0.1:8080",
-		"--proxy", "127.0.0.1:3128", "--log-level", "debug")
-	r.shell.Env = append(os.Environ(), "DISPLAY="+r.display, "KIOSK_TEST_CONTROL="+r.ctl)
+	r.shell = r.ns.Command(kioskBin, append([]string{"shell", "--data", r.data, "--admin", "http://127.0.0.1:8080",
+		"--proxy", "127.0.0.1:3128", "--log-level", "debug"}, r.opts.shellArgs...)...)
+	r.shell.Env = append(append(os.Environ(), "DISPLAY="+r.display, "KIOSK_TEST_CONTROL="+r.ctl), r.opts.shellEnv...)
 	r.shell.Dir = r.dir
 	stderr, err := r.shell.StderrPipe()
 	if err != nil {

@@ -15,6 +15,8 @@ type supervisor struct {
 	l     *slog.Logger
 	api   *apiClient
 	hello bool // shell/hello was accepted
+	// prints is the printer's queue, nil when nothing prints.
+	prints *printQueue
 }
 
 // startGrace is how long a new browser process may take to answer its
@@ -30,6 +32,21 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 		conf: conf,
 		l:    conf.Logger.With("component", "shell"),
 		api:  newAPIClient(conf.AdminURL, conf.tokenFile()),
+	}
+	s.prints = newPrintQueue(conf, s.l)
+	if s.prints != nil {
+		if err := checkPrintTools(); err != nil {
+			s.l.Error("printing configured without CUPS's tools: terminal out of order", "err", err)
+			if err := s.outOfOrder(ctx, err, checkPrintTools); err != nil {
+				return err
+			}
+		}
+		// Jobs left by an earlier run (power cut, killed shell) are not
+		// printed for whoever sits down now.
+		if err := s.prints.clearAll(ctx); err != nil {
+			s.l.Warn("print queue not cleared at start", "printer", conf.Printer, "err", err)
+		}
+		defer s.prints.wait()
 	}
 	// A profile left by an earlier run (power cut, killed shell) is wiped
 	// before anyone sits down.
@@ -108,13 +125,19 @@ func (s *supervisor) runSession(ctx context.Context) error {
 		sleepCtx(ctx, s.conf.retry())
 	}
 	werr := wipeProfile(dir)
-	if werr == nil {
-		s.l.Info("profile wiped", "profile", dir, "took", time.Since(end).Round(time.Millisecond))
-		s.report(ctx, nil)
-		return nil
+	if werr != nil {
+		s.l.Error("wipe failed: terminal out of order", "err", werr)
+		return s.outOfOrder(ctx, werr, func() error { return wipeProfile(dir) })
 	}
-	s.l.Error("wipe failed: terminal out of order", "err", werr)
-	return s.outOfOrder(ctx, werr, func() error { return wipeProfile(dir) })
+	s.l.Info("profile wiped", "profile", dir, "took", time.Since(end).Round(time.Millisecond))
+	if s.prints != nil {
+		if err := s.prints.afterSession(ctx, res.printed); err != nil {
+			s.l.Error("print queue unknown after a session that printed: terminal out of order", "err", err)
+			return s.outOfOrder(ctx, err, func() error { return s.prints.clearAll(ctx) })
+		}
+	}
+	s.report(ctx, nil)
+	return nil
 }
 
 // outOfOrder reports cause, shows the built-in "Terminal momentanément
@@ -219,6 +242,9 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 		f = append(f, "--no-sandbox", "--out-of-order", outOfOrder)
 	case s.conf.NoSandbox:
 		f = append(f, "--no-sandbox")
+	}
+	if outOfOrder == "" && s.conf.Printer != "" {
+		f = append(f, "--printer", s.conf.Printer)
 	}
 	return f
 }

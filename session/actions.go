@@ -114,6 +114,22 @@ func (c *Controller) Continue() error {
 	})
 }
 
+// Printed counts a print job that the shell handed to the printer, during
+// a session or at its end (ending, wiping: the shell waits for the jobs
+// the resident sent just before "Terminer ma session"). Only the count is
+// recorded: nothing about the document. It is not resident activity (the
+// idle timer is left alone) and changes nothing visible. It fails with
+// ErrWrongState on the welcome, unlock or out-of-order screens.
+func (c *Controller) Printed() error {
+	return c.do(func(time.Time) error {
+		if !c.state.inSession() && c.state != StateEnding && c.state != StateWiping {
+			return fmt.Errorf("%w: printing outside a session (state %s)", ErrWrongState, c.state)
+		}
+		c.record(func(r Recorder) { r.Printed() })
+		return nil
+	})
+}
+
 // End ends the open session for reason (ReasonUser when empty). After
 // ReasonIdle and ReasonCrash the state goes straight to wiping, otherwise
 // to ending (the satisfaction question).

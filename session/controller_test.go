@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func activity(c *session.Controller) error  { c.Activity(); return nil }
 func wipedOK(c *session.Controller) error   { return c.Wiped(true, "") }
 func wipedFail(c *session.Controller) error { return c.Wiped(false, "removing profile: busy") }
 func crash(c *session.Controller) error     { c.ShellCrash(); return nil }
+func printed(c *session.Controller) error   { return c.Printed() }
 func answer(a string) func(*session.Controller) error {
 	return func(c *session.Controller) error { return c.Satisfaction(a) }
 }
@@ -206,6 +208,31 @@ func TestController_Transitions(t *testing.T) {
 			{at: 62 * sec, do: func(c *session.Controller) error { c.Help(); return nil }, want: session.StateActive},
 		},
 		wantRec: "started fr false; help; help",
+	}, {
+		name: "prints are counted during a session and at its end only",
+		steps: []step{
+			{at: 0, do: printed, wantErr: session.ErrWrongState, want: session.StateWelcome},
+			{at: 0, do: start, want: session.StateActive},
+			{at: sec, do: printed, want: session.StateActive},
+			{at: 2 * sec, do: printed, want: session.StateActive},
+			// A print is not activity: the idle countdown still comes.
+			{at: 3*mn + sec, do: printed, want: session.StateCountdown},
+			{at: 3*mn + 2*sec, do: endUser, want: session.StateEnding},
+			// The shell hands over a job sent just before the end.
+			{at: 3*mn + 3*sec, do: printed, want: session.StateEnding},
+			{at: 3*mn + 4*sec, do: answer("oui"), want: session.StateWiping},
+			{at: 3*mn + 5*sec, do: printed, want: session.StateWiping},
+			{at: 3*mn + 6*sec, do: wipedFail, want: session.StateOutOfOrder},
+			{at: 3*mn + 7*sec, do: printed, wantErr: session.ErrWrongState, want: session.StateOutOfOrder},
+		},
+		wantRec: "started fr false; printed; printed; printed; ended user; printed; satisfaction oui; printed; wipefailed",
+	}, {
+		name: "no print in the unlock state",
+		conf: session.Config{Mode: session.SupervisedOnly, CheckPIN: func(string) (string, error) { return "", session.ErrWrongPIN }},
+		steps: []step{
+			{at: 0, do: start, want: session.StateUnlock},
+			{at: sec, do: printed, wantErr: session.ErrWrongState, want: session.StateUnlock},
+		},
 	}}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,5 +256,34 @@ func TestController_Transitions(t *testing.T) {
 				t.Errorf("recorded %q, want %q", got, tc.wantRec)
 			}
 		})
+	}
+}
+
+func TestController_Printed(t *testing.T) {
+	c, _, rec := newTest(t, session.Config{})
+	err := c.Printed()
+	var se *session.Error
+	if !errors.As(err, &se) || se.Code() != "wrong_state" {
+		t.Fatalf("Printed in welcome = %v, want a wrong_state error", err)
+	}
+	if err = c.Start("fr", false); err != nil {
+		t.Fatal(err)
+	}
+	v := c.Snapshot().Version
+	if err = c.Printed(); err != nil {
+		t.Fatalf("Printed in a session = %v", err)
+	}
+	if got := c.Snapshot().Version; got != v {
+		t.Errorf("version after Printed = %d, want %d (nothing visible changed)", got, v)
+	}
+	// A job handed over while the session ends (the shell waits for it).
+	if err = c.End(session.ReasonUser); err != nil {
+		t.Fatal(err)
+	}
+	if err = c.Printed(); err != nil {
+		t.Fatalf("Printed while the session ends = %v", err)
+	}
+	if got, want := rec.String(), "started fr false; printed; ended user; printed"; !strings.HasPrefix(got, "started fr false; printed; ended") || !strings.HasSuffix(got, "; printed") {
+		t.Errorf("recorded %q, want %q", got, want)
 	}
 }

@@ -60,6 +60,7 @@ func (r *recorder) Ended(e session.End) error {
 
 func (r *recorder) Satisfaction(a string) { r.add("satisfaction " + a) }
 func (r *recorder) Help()                 { r.add("help") }
+func (r *recorder) Printed()              { r.add("printed") }
 func (r *recorder) WipeFailed()           { r.add("wipefailed") }
 
 func (r *recorder) AgentUnlock() { r.add("agent_unlock") }

@@ -20,6 +20,8 @@ type Recorder interface {
 	Satisfaction(answer string)
 	// Help is called when a resident asks for help.
 	Help()
+	// Printed is called when a print job of the session was handed to the printer.
+	Printed()
 	// WipeFailed is called when the terminal goes out of order because a
 	// wipe failed or was not reported in time.
 	WipeFailed()

@@ -15,6 +15,10 @@ import (
 // where <day> is the local calendar day as a big-endian uint32 count of days since
 // 1970-01-01, so day buckets sort by date. The first byte of a key inside a day bucket
 // says what it counts.
+//
+// Counters are stored by name, so a counter added later (prints) needs no new schema
+// version: a day written before it has no such key and reads as 0, and an older kiosk
+// skips the names it doesn't know.
 var (
 	metaBucket = []byte("meta")
 	daysBucket = []byte("days")

@@ -119,6 +119,8 @@ func (k Counter) String() string {
 		return "satisfaction_partly"
 	case SatisfactionNo:
 		return "satisfaction_no"
+	case Print:
+		return "prints"
 	default:
 		return "unknown"
 	}

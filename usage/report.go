@@ -199,6 +199,8 @@ func (c *Counts) counter(k Counter) *uint64 {
 		return &c.SatisfactionPartly
 	case SatisfactionNo:
 		return &c.SatisfactionNo
+	case Print:
+		return &c.Prints
 	default:
 		return new(uint64)
 	}

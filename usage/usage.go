@@ -90,6 +90,7 @@ const (
 	SatisfactionYes                   // "Avez-vous pu faire votre démarche ?" Oui
 	SatisfactionPartly                // ... En partie
 	SatisfactionNo                    // ... Non
+	Print                             // a print job was handed to the printer
 	numCounters
 )
 
@@ -148,6 +149,7 @@ type Counts struct {
 	SatisfactionPartly uint64 `json:"satisfaction_partly"`
 	SatisfactionNo     uint64 `json:"satisfaction_no"`
 	HelpRequests       uint64 `json:"help_requests"`
+	Prints             uint64 `json:"prints"` // print jobs handed to the printer
 	AgentUnlocks       uint64 `json:"agent_unlocks"`
 	Extensions         uint64 `json:"extensions"`
 	Overrides          uint64 `json:"overrides"`

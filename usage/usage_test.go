@@ -108,7 +108,7 @@ func TestStore_CountRoundTrip(t *testing.T) {
 	counts := map[usage.Counter]int{
 		usage.SessionStarted: 5, usage.HelpRequest: 2, usage.AgentUnlock: 1, usage.Extension: 3,
 		usage.Override: 1, usage.WipeFailure: 1, usage.SatisfactionYes: 4, usage.SatisfactionPartly: 2,
-		usage.SatisfactionNo: 1,
+		usage.SatisfactionNo: 1, usage.Print: 6,
 	}
 	for k, n := range counts {
 		for range n {
@@ -136,6 +136,7 @@ func TestStore_CountRoundTrip(t *testing.T) {
 		{"SatisfactionYes", got.SatisfactionYes, 4},
 		{"SatisfactionPartly", got.SatisfactionPartly, 2},
 		{"SatisfactionNo", got.SatisfactionNo, 1},
+		{"Prints", got.Prints, 6},
 	}
 	for _, w := range want {
 		if w.got != uint64(w.want) {
@@ -273,15 +274,26 @@ func TestStore_DayBoundary(t *testing.T) {
 	clk := &clock{t: time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)} // 00:30 on the 11th in zone
 	s := open(t, newConfig(t, clk))
 	s.Count(usage.HelpRequest)
+	s.Count(usage.Print)
 	clk.Set(time.Date(2026, 3, 10, 22, 59, 59, 0, time.UTC)) // 23:59:59 on the 10th
 	s.Count(usage.HelpRequest)
 	s.Count(usage.HelpRequest)
+	for range 3 {
+		s.Count(usage.Print)
+	}
+	if err := s.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	s.Count(usage.Print) // pending, on the 10th
 	r, err := s.Report(day0, day0.AddDate(0, 0, 1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Days[0].HelpRequests != 2 || r.Days[1].HelpRequests != 1 {
 		t.Errorf("HelpRequests by day = %d, %d, want 2, 1", r.Days[0].HelpRequests, r.Days[1].HelpRequests)
+	}
+	if r.Days[0].Prints != 4 || r.Days[1].Prints != 1 || r.Totals.Prints != 5 {
+		t.Errorf("Prints by day = %d, %d, total %d, want 4, 1, 5", r.Days[0].Prints, r.Days[1].Prints, r.Totals.Prints)
 	}
 }
 
@@ -410,6 +422,65 @@ func equal(a, b []uint64) bool {
 	}
 
 	return true
+}
+
+func TestOpen_FileBeforePrints(t *testing.T) {
+	// A file written before the prints counter existed: schema 2, a day with the
+	// other counters stored by name and no "cprints" key.
+	path := filepath.Join(t.TempDir(), "usage.db")
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := uint32(day0.Unix() / 86400) // day0 is noon CET: the same UTC date
+	err = db.Update(func(tx *bbolt.Tx) error {
+		meta, err := tx.CreateBucket([]byte("meta"))
+		if err != nil {
+			return err
+		}
+		if err = meta.Put([]byte("schema"), binary.BigEndian.AppendUint64(nil, 2)); err != nil {
+			return err
+		}
+		days, err := tx.CreateBucket([]byte("days"))
+		if err != nil {
+			return err
+		}
+		b, err := days.CreateBucket(binary.BigEndian.AppendUint32(nil, day))
+		if err != nil {
+			return err
+		}
+		for k, n := range map[string]uint64{"chelp_requests": 3, "csessions_started": 7} {
+			if err = b.Put([]byte(k), binary.BigEndian.AppendUint64(nil, n)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil || db.Close() != nil {
+		t.Fatalf("writing the old file: %v", err)
+	}
+
+	clk := &clock{t: day0}
+	c := newConfig(t, clk)
+	c.Path = path
+	s := open(t, c)
+	got := report(t, s, day0).Totals
+	if got.Prints != 0 || got.HelpRequests != 3 || got.SessionsStarted != 7 {
+		t.Fatalf("old file: Prints, HelpRequests, SessionsStarted = %d, %d, %d, want 0, 3, 7",
+			got.Prints, got.HelpRequests, got.SessionsStarted)
+	}
+
+	// Counting prints adds a key to the old day; the file keeps its schema and opens again.
+	s.Count(usage.Print)
+	if v := schemaOf(t, s, path); v != 2 {
+		t.Errorf("schema after counting a print = %d, want 2 (unchanged)", v)
+	}
+	s = open(t, c)
+	got = report(t, s, day0).Totals
+	if got.Prints != 1 || got.HelpRequests != 3 || got.SessionsStarted != 7 {
+		t.Errorf("after reopening: Prints, HelpRequests, SessionsStarted = %d, %d, %d, want 1, 3, 7",
+			got.Prints, got.HelpRequests, got.SessionsStarted)
+	}
 }
 
 func TestOpen_SchemaStored(t *testing.T) {

@@ -16,6 +16,7 @@
   var ACTIVITY = 5000;    // kioskActivity() throttle, ms
   var state = null, stateAt = 0, reserved = -1;
   var helpUntil = 0, confirming = false, lastActivity = 0;
+  var notice = '', noticeUntil = 0; // print notice from the shell (kioskNotice)
   var host, root, ui = {};
   var shifted = new Map(); // page element -> its own top, px
 
@@ -30,6 +31,7 @@
     '.time.low{color:#ffd43b}',
     '.banner{position:fixed;top:' + BAR + 'px;left:0;right:0;z-index:2147483647;padding:12px 20px;font-size:22px;font-weight:700;line-height:1.3;background:#ffe9a8;color:#161616;border-bottom:3px solid #b34000}',
     '.banner p{margin:0}',
+    '.banner button{margin-top:10px;min-height:56px;padding:0 28px;font:inherit;font-weight:700;border-radius:10px;border:2px solid #000091;background:#000091;color:#fff;cursor:pointer}',
     '.overlay{position:fixed;top:0;left:0;right:0;bottom:0;z-index:2147483647;background:rgba(16,16,90,.94);display:flex;align-items:center;justify-content:center}',
     '.card{background:#fff;color:#161616;border-radius:18px;padding:40px;max-width:760px;width:calc(100% - 48px);text-align:center}',
     '.card h2{font-size:40px;line-height:1.2;margin:0 0 16px}',
@@ -109,6 +111,12 @@
     ui.end = button(ui.bar, 'end', function () { confirming = true; render(); });
     ui.banner = el('div', 'banner', root);
     ui.bannerText = el('p', '', ui.banner);
+    ui.print = button(ui.banner, 'print', function () {
+      notice = '';
+      var p = call('kioskPrint'); // the shell prints only after real input
+      if (p) { p.catch(function () {}); }
+      render();
+    });
 
     ui.idle = el('div', 'overlay idle', root);
     var card = el('div', 'card', ui.idle);
@@ -167,6 +175,13 @@
     if (state.message) { lines.push(state.message); }
     if (helpTakenRecently()) { lines.push(t('help.taken')); } else if (Date.now() < helpUntil) { lines.push(t('help.sent')); }
     if (state.warning) { lines.push(t('warn.text', mins)); }
+    var asking = false;
+    if (notice && Date.now() < noticeUntil) {
+      lines.push(t('print.' + notice));
+      asking = notice === 'ask';
+    }
+    show(ui.print, asking);
+    if (asking) { setText(ui.print, t('print.button')); }
     setText(ui.bannerText, lines.join(' — '));
     show(ui.banner, lines.length > 0);
 
@@ -230,6 +245,16 @@
     render();
   }
   window.kioskUpdate = setState;
+
+  // kioskNotice shows a print notice ('ask' offers the "Imprimer" button)
+  // for a while; the shell calls it, its texts are the kiosk's own.
+  var NOTICE_S = { ask: 60, sending: 20, sent: 15, failed: 30, limit: 30, unavailable: 15 };
+  window.kioskNotice = function (kind) {
+    if (!NOTICE_S[kind]) { return; }
+    notice = kind;
+    noticeUntil = Date.now() + NOTICE_S[kind] * 1000;
+    render();
+  };
 
   function poll() {
     var p = call('kioskState');

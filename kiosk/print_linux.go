@@ -1,0 +1,141 @@
+//go:build webview && linux
+
+package kiosk
+
+import "time"
+
+// maxPrintJobs is how many documents one session may print.
+const maxPrintJobs = 10
+
+// printWait bounds how long the end of a session waits for the print jobs
+// that GTK is still handing to CUPS.
+const printWait = 20 * time.Second
+
+// Toolbar notices (window.kioskNotice): the portal's messages print.<kind>.
+const (
+	noticePrintUnavailable = "unavailable" // no printer on this terminal
+	noticePrintAsk         = "ask"         // the page asked; "Imprimer" confirms
+	noticePrintSending     = "sending"
+	noticePrintSent        = "sent"
+	noticePrintFailed      = "failed"
+	noticePrintLimit       = "limit"
+)
+
+// printer is the print state of the browser process (main loop only).
+type printer struct {
+	jobs     int  // print jobs started in this session
+	inFlight int  // jobs GTK is still handing to CUPS
+	held     bool // the end of the session waits for inFlight
+}
+
+// printRequested decides a print that the page asked for: window.print(),
+// the PDF viewer's button (main loop). Only a resident's own touch prints
+// at once; a site's script (a printable page that calls print() on load)
+// gets the toolbar's confirmation instead.
+func (b *browser) printRequested() bool {
+	page := b.committed
+	switch {
+	case b.conf.OutOfOrder != "" || b.quitting || !b.owned || isPortalURL(page):
+		return false
+	case b.conf.Printer == "":
+		b.l.Info("print refused: this terminal has no printer (kiosk shell --printer)", "host", hostOf(page))
+		b.notice(noticePrintUnavailable)
+		return false
+	case !b.residentActed():
+		b.l.Info("print asked without the resident's input: confirmation shown", "host", hostOf(page))
+		b.notice(noticePrintAsk)
+		return false
+	}
+	return b.startPrint(page)
+}
+
+// printPage prints the page shown, for the toolbar's "Imprimer" (binding
+// kioskPrint, accepted only after the resident's input; main loop).
+func (b *browser) printPage(id string) {
+	page := b.committed
+	switch {
+	case b.conf.Printer == "":
+		b.notice(noticePrintUnavailable)
+		b.v.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
+	case b.quitting || !b.owned || isPortalURL(page):
+		b.v.reply(id, false, jsonString("not allowed from this page"))
+	case !b.startPrint(page):
+		b.v.reply(id, false, jsonString(`{"error":"print limit reached","code":"print_limit"}`))
+	default:
+		b.g.printPage()
+		b.v.reply(id, true, "null")
+	}
+}
+
+// startPrint counts one print job (main loop); false past the session's
+// limit. The supervisor hears of it, so that it clears the queue after the
+// session.
+func (b *browser) startPrint(page string) bool {
+	if b.print.jobs >= maxPrintJobs {
+		b.l.Warn("print refused: the session's limit is reached", "limit", maxPrintJobs, "host", hostOf(page))
+		b.notice(noticePrintLimit)
+		return false
+	}
+	b.print.jobs++
+	b.print.inFlight++
+	b.send(msgPrinted)
+	b.l.Info("printing", "host", hostOf(page), "printer", b.conf.Printer, "job", b.print.jobs)
+	b.notice(noticePrintSending)
+	return true
+}
+
+// printFailed logs WebKit's or GTK's error (main loop); printFinished follows.
+func (b *browser) printFailed(msg string) {
+	b.l.Error("print failed", "printer", b.conf.Printer, "err", msg)
+}
+
+// printFinished ends a print operation: the job is in CUPS's queue unless
+// it failed (main loop).
+func (b *browser) printFinished(failed bool) {
+	if b.print.inFlight > 0 {
+		b.print.inFlight--
+	}
+	if failed {
+		b.notice(noticePrintFailed)
+	} else {
+		b.l.Info("print job queued", "printer", b.conf.Printer)
+		b.notice(noticePrintSent)
+		go func() {
+			if _, err := b.call("/api/session/printed", nil); err != nil {
+				b.l.Warn("counting a print", "err", err)
+			}
+		}()
+	}
+	if b.print.held && b.print.inFlight == 0 {
+		b.finish(nil)
+	}
+}
+
+// holdForPrint keeps the process alive after the session while GTK still
+// hands print jobs to CUPS, at most printWait, so that a resident who
+// prints and ends at once gets the document (main loop). It reports
+// whether the end must wait.
+func (b *browser) holdForPrint() bool {
+	if b.print.inFlight <= 0 {
+		return false
+	}
+	if !b.print.held {
+		b.print.held = true
+		b.l.Info("session over: waiting for print jobs", "in_flight", b.print.inFlight)
+		time.AfterFunc(printWait, func() {
+			b.onMain(func() {
+				if b.print.inFlight > 0 {
+					b.l.Warn("print jobs not handed to CUPS in time", "in_flight", b.print.inFlight)
+					b.print.inFlight = 0
+				}
+				b.finish(nil)
+			})
+		})
+	}
+	return true
+}
+
+// notice shows a print notice in the toolbar (main loop).
+func (b *browser) notice(kind string) {
+	b.v.eval("window.kioskNotice && window.kioskNotice(" + jsonString(kind) + ")")
+}
