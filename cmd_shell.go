@@ -30,6 +30,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux; only where bwrap cannot run)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on, without a dialog (Linux; default: printing refused)")
+	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
 	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
@@ -38,7 +39,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
-	if err := kiosk.CheckPrinter(*printer, *printGrace); err != nil {
+	if err := kiosk.CheckDevices(*printer, *printGrace, *scanner); err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
 		return 2
 	}
@@ -54,7 +55,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
 			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 			Windowed: *windowed, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
-			Printer: *printer,
+			Printer: *printer, Scanner: *scanner,
 		})
 		switch {
 		case err == nil:
@@ -74,7 +75,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
-		Printer: *printer, PrintGrace: *printGrace,
+		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

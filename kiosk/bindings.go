@@ -14,7 +14,7 @@ import (
 var bindingNames = []string{
 	"kioskState", "kioskStart", "kioskEnd", "kioskHome", "kioskBack",
 	"kioskHelp", "kioskContinue", "kioskSatisfaction", "kioskActivity",
-	"kioskUnlock", "kioskOverride", "kioskPrint",
+	"kioskUnlock", "kioskOverride", "kioskPrint", "kioskScan", "kioskAttach",
 }
 
 // gestureBindings are the toolbar's actions: outside the portal's pages they
@@ -22,7 +22,7 @@ var bindingNames = []string{
 var gestureBindings = map[string]bool{
 	"kioskEnd": true, "kioskHelp": true, "kioskContinue": true,
 	"kioskHome": true, "kioskBack": true, "kioskActivity": true,
-	"kioskPrint": true,
+	"kioskPrint": true, "kioskScan": true, "kioskAttach": true,
 }
 
 // gestureWindow is how long after a touch, click or key the toolbar's
@@ -84,6 +84,14 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		b.async(id, "/api/session/continue", nil)
 	case "kioskPrint":
 		b.printPage(id)
+	case "kioskScan":
+		b.scanDocument(id)
+	case "kioskAttach":
+		var doc int
+		if len(args) > 0 {
+			_ = json.Unmarshal(args[0], &doc)
+		}
+		b.attachDocument(id, doc)
 	case "kioskUnlock", "kioskOverride":
 		b.pinCall(id, name, page, str(0), str(1))
 	case "kioskActivity":

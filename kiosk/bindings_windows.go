@@ -96,5 +96,15 @@ func (b *browser) printPage(id string) {
 	b.v.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
 }
 
+// scanDocument and attachDocument answer the documents overlay, which the
+// WebView2 shell never opens (it refuses file choosers).
+func (b *browser) scanDocument(id string) {
+	b.v.reply(id, false, jsonString(`{"error":"no scanner","code":"no_chooser"}`))
+}
+
+func (b *browser) attachDocument(id string, _ int) {
+	b.v.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
+}
+
 // holdForPrint never holds: nothing prints on Windows.
 func (b *browser) holdForPrint() bool { return false }

@@ -20,6 +20,8 @@ type platform struct {
 	committedStatus int // main: its HTTP status
 	// print is the session's printing (print_linux.go; main).
 	print printer
+	// docs are the session's scanned documents (scan_linux.go; main).
+	docs documents
 }
 
 // RunBrowser runs one browser process until its session is over. It must be

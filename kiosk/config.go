@@ -57,6 +57,10 @@ type Config struct {
 	// Printer is the CUPS queue on which residents print, with no dialog
 	// (Linux). If empty, printing is refused.
 	Printer string
+	// Scanner is the SANE device (scanimage -L) on which residents scan
+	// the documents they attach to a form (Linux). If empty, file uploads
+	// are refused.
+	Scanner string
 	// PrintGrace is how long the jobs a session left in the printer's
 	// queue may still print after the session; then they are cancelled.
 	// If zero, 2 min.
@@ -105,6 +109,8 @@ type BrowserConfig struct {
 	NoSandbox bool
 	// Printer is as in Config.
 	Printer string
+	// Scanner is as in Config.
+	Scanner string
 	// OutOfOrder, when not empty, shows only the built-in "Terminal
 	// momentanément indisponible" screen with this technical detail, loads
 	// nothing from the network and never starts a session.

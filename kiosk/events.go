@@ -93,6 +93,7 @@ func (b *browser) loadEvent(ev int, uri string) {
 	b.probeSent = time.Time{}
 	if ev == loadCommitted {
 		b.committed, b.committedStatus = uri, b.g.mainStatus()
+		b.closeDocuments() // a chooser of the page that went
 	}
 	if ev != loadFinished {
 		return

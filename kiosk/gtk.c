@@ -201,6 +201,42 @@ void kiosk_print(WebKitWebView *view) {
   }
 }
 
+// The page's pending file chooser (<input type=file>), answered by
+// kiosk_chooser_answer; NULL when none.
+static WebKitFileChooserRequest *kiosk_chooser = NULL;
+
+// run-file-chooser: never GTK's dialog, which would show the file system.
+// Go offers the resident's scanned documents instead.
+static gboolean on_file_chooser(WebKitWebView *view, WebKitFileChooserRequest *req, gpointer data) {
+  if (kiosk_chooser != NULL) {
+    webkit_file_chooser_request_cancel(kiosk_chooser);
+    g_object_unref(kiosk_chooser);
+  }
+  kiosk_chooser = g_object_ref(req);
+  const gchar *const *mimes = webkit_file_chooser_request_get_mime_types(req);
+  char *accept = mimes ? g_strjoinv(",", (gchar **)mimes) : g_strdup("");
+  goFileChooser(accept);
+  g_free(accept);
+  return TRUE;
+}
+
+// kiosk_chooser_answer gives path to the pending file chooser, or cancels
+// it when path is NULL. It returns 0 when no chooser is pending.
+int kiosk_chooser_answer(const char *path) {
+  if (kiosk_chooser == NULL) {
+    return 0;
+  }
+  if (path != NULL) {
+    const gchar *files[] = {path, NULL};
+    webkit_file_chooser_request_select_files(kiosk_chooser, files);
+  } else {
+    webkit_file_chooser_request_cancel(kiosk_chooser);
+  }
+  g_object_unref(kiosk_chooser);
+  kiosk_chooser = NULL;
+  return 1;
+}
+
 static gboolean on_input(GtkWidget *w, GdkEvent *ev, gpointer data) {
   goInput();
   return FALSE;
@@ -278,7 +314,7 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
   g_signal_connect(view, "load-failed", G_CALLBACK(on_load_failed), NULL);
   g_signal_connect(view, "web-process-terminated", G_CALLBACK(on_web_process_terminated), NULL);
   g_signal_connect(view, "permission-request", G_CALLBACK(on_permission_request), NULL);
-  g_signal_connect(view, "run-file-chooser", G_CALLBACK(refuse), NULL);
+  g_signal_connect(view, "run-file-chooser", G_CALLBACK(on_file_chooser), NULL);
   g_signal_connect(view, "print", G_CALLBACK(on_print), NULL);
   g_signal_connect(view, "show-notification", G_CALLBACK(refuse), NULL);
   // Releases count too: a click acts on release, and a resident who holds

@@ -92,6 +92,9 @@ func goPrintFailed(msg *C.char) { theBrowser.printFailed(C.GoString(msg)) }
 //export goPrintFinished
 func goPrintFinished(failed C.int) { theBrowser.printFinished(failed != 0) }
 
+//export goFileChooser
+func goFileChooser(accept *C.char) { theBrowser.fileChooser(C.GoString(accept)) }
+
 //export goEvalDone
 func goEvalDone(id C.long, json, errMsg *C.char) {
 	var res, e string
@@ -246,6 +249,17 @@ func (g *gui) setPrinter(name string) {
 
 // printPage prints the page shown on the printer, without a dialog.
 func (g *gui) printPage() { C.kiosk_print(g.view) }
+
+// answerChooser gives path to the page's pending file chooser ("" cancels
+// it); false when none is pending.
+func (g *gui) answerChooser(path string) bool {
+	if path == "" {
+		return C.kiosk_chooser_answer(nil) != 0
+	}
+	s := C.CString(path)
+	defer C.free(unsafe.Pointer(s))
+	return C.kiosk_chooser_answer(s) != 0
+}
 
 func (g *gui) goBack() bool         { return C.kiosk_go_back(g.view) != 0 }
 func (g *gui) terminateWebProcess() { C.kiosk_terminate_web_process(g.view) }

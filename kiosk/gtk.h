@@ -32,5 +32,6 @@ void kiosk_terminate_web_process(WebKitWebView *view);
 void kiosk_probe(WebKitWebView *view);
 void kiosk_set_printer(const char *name);
 void kiosk_print(WebKitWebView *view);
+int kiosk_chooser_answer(const char *path);
 
 #endif

@@ -11,14 +11,18 @@ const maxPrintJobs = 10
 // that GTK is still handing to CUPS.
 const printWait = 20 * time.Second
 
-// Toolbar notices (window.kioskNotice): the portal's messages print.<kind>.
+// Toolbar notices (window.kioskNotice): keys of the portal's messages.
 const (
-	noticePrintUnavailable = "unavailable" // no printer on this terminal
-	noticePrintAsk         = "ask"         // the page asked; "Imprimer" confirms
-	noticePrintSending     = "sending"
-	noticePrintSent        = "sent"
-	noticePrintFailed      = "failed"
-	noticePrintLimit       = "limit"
+	noticePrintUnavailable  = "print.unavailable" // no printer on this terminal
+	noticePrintAsk          = "print.ask"         // the page asked; "Imprimer" confirms
+	noticePrintSending      = "print.sending"
+	noticePrintSent         = "print.sent"
+	noticePrintFailed       = "print.failed"
+	noticePrintLimit        = "print.limit"
+	noticeUploadUnavailable = "doc.unavailable" // no scanner on this terminal
+	noticeScanFailed        = "doc.failed"
+	noticeScanLimit         = "doc.limit"
+	noticeAttached          = "doc.attached"
 )
 
 // printer is the print state of the browser process (main loop only).
@@ -135,7 +139,7 @@ func (b *browser) holdForPrint() bool {
 	return true
 }
 
-// notice shows a print notice in the toolbar (main loop).
-func (b *browser) notice(kind string) {
-	b.v.eval("window.kioskNotice && window.kioskNotice(" + jsonString(kind) + ")")
+// notice shows a notice (a message key) in the toolbar (main loop).
+func (b *browser) notice(key string) {
+	b.v.eval("window.kioskNotice && window.kioskNotice(" + jsonString(key) + ")")
 }

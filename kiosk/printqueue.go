@@ -14,13 +14,27 @@ import (
 	"time"
 )
 
-// CheckPrinter validates the --printer and --print-grace flags: a CUPS
-// queue name (printable, no space, '/', '#', '\\' or quote, at most 127
-// bytes), Linux only, and a positive grace.
-func CheckPrinter(name string, grace time.Duration) error {
+// CheckDevices validates the --printer, --print-grace and --scanner flags:
+// a CUPS queue name (printable, no space, '/', '#', '\\' or quote, at most
+// 127 bytes), a positive grace, a SANE device name (printable, no space);
+// printer and scanner are Linux only.
+func CheckDevices(printer string, grace time.Duration, scanner string) error {
 	if grace <= 0 {
 		return fmt.Errorf("--print-grace %s: must be positive", grace)
 	}
+	if scanner != "" {
+		if runtime.GOOS != "linux" {
+			return errors.New("--scanner: scanning is only available on Linux")
+		}
+		if strings.HasPrefix(scanner, "-") || len(scanner) > 255 || strings.IndexFunc(scanner, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+			return fmt.Errorf("--scanner %q: not a SANE device name (scanimage -L lists them)", scanner)
+		}
+	}
+	return checkPrinter(printer)
+}
+
+// checkPrinter validates a CUPS queue name ("" is none).
+func checkPrinter(name string) error {
 	if name == "" {
 		return nil
 	}

@@ -23,18 +23,28 @@ func TestParseLpstat(t *testing.T) {
 	}
 }
 
-func TestCheckPrinter(t *testing.T) {
+func TestCheckDevices(t *testing.T) {
 	for _, ok := range []string{"", "accueil", "HP_LaserJet-2", "imprimante.rdc"} {
-		if err := CheckPrinter(ok, time.Minute); err != nil {
-			t.Errorf("CheckPrinter(%q): %v", ok, err)
+		if err := CheckDevices(ok, time.Minute, ""); err != nil {
+			t.Errorf("CheckDevices(printer %q): %v", ok, err)
 		}
 	}
 	for _, bad := range []string{"a b", "a/b", "a#b", "-x", `a"b`, "a\tb", strings.Repeat("a", 128)} {
-		if err := CheckPrinter(bad, time.Minute); err == nil {
-			t.Errorf("CheckPrinter(%q) accepted", bad)
+		if err := CheckDevices(bad, time.Minute, ""); err == nil {
+			t.Errorf("CheckDevices(printer %q) accepted", bad)
 		}
 	}
-	if err := CheckPrinter("accueil", 0); err == nil {
-		t.Error("CheckPrinter with a zero grace accepted")
+	if err := CheckDevices("accueil", 0, ""); err == nil {
+		t.Error("CheckDevices with a zero grace accepted")
+	}
+	for _, ok := range []string{"test:0", "escl:https://192.0.2.5:443", "hpaio:/usb/Deskjet_2700?serial=X"} {
+		if err := CheckDevices("", time.Minute, ok); err != nil {
+			t.Errorf("CheckDevices(scanner %q): %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"-d", "a b", "a\nb"} {
+		if err := CheckDevices("", time.Minute, bad); err == nil {
+			t.Errorf("CheckDevices(scanner %q) accepted", bad)
+		}
 	}
 }

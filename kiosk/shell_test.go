@@ -134,15 +134,16 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 	r.waitEval("the allowed page", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
 
 	mark := r.log.len()
-	for _, fn := range []string{"kioskEnd", "kioskHelp", "kioskContinue", "kioskHome", "kioskBack", "kioskActivity"} {
+	acts := []string{"kioskEnd", "kioskHelp", "kioskContinue", "kioskHome", "kioskBack", "kioskActivity", "kioskPrint", "kioskScan", "kioskAttach"}
+	for _, fn := range acts {
 		r.mustEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
 		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
 		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "no_gesture") {
 			t.Errorf("%s() from the site's script without input: %s, want a no_gesture rejection", fn, got)
 		}
 	}
-	if n := r.log.count("binding refused without the resident's input", mark); n != 6 {
-		t.Errorf("logged %d refusals, want 6", n)
+	if n := r.log.count("binding refused without the resident's input", mark); n != len(acts) {
+		t.Errorf("logged %d refusals, want %d", n, len(acts))
 	}
 	r.mustEval("kioskState().then(function (s) { window.__st = s.state; }); 1")
 	r.waitEval("the state", "window.__st", 5*time.Second)

@@ -246,6 +246,9 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 	if outOfOrder == "" && s.conf.Printer != "" {
 		f = append(f, "--printer", s.conf.Printer)
 	}
+	if outOfOrder == "" && s.conf.Scanner != "" {
+		f = append(f, "--scanner", s.conf.Scanner)
+	}
 	return f
 }
 

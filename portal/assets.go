@@ -72,7 +72,7 @@ func buildToolbar() ([]byte, error) {
 
 // isToolbarKey reports whether the toolbar uses the message key.
 func isToolbarKey(k string) bool {
-	for _, p := range []string{"bar.", "idle.", "warn.", "confirm.", "help.", "print."} {
+	for _, p := range []string{"bar.", "idle.", "warn.", "confirm.", "help.", "print.", "doc."} {
 		if len(k) > len(p) && k[:len(p)] == p {
 			return true
 		}

@@ -16,7 +16,8 @@
   var ACTIVITY = 5000;    // kioskActivity() throttle, ms
   var state = null, stateAt = 0, reserved = -1;
   var helpUntil = 0, confirming = false, lastActivity = 0;
-  var notice = '', noticeUntil = 0; // print notice from the shell (kioskNotice)
+  var notice = '', noticeUntil = 0; // notice from the shell (kioskNotice): a message key
+  var docs = { open: false, scanning: false, docs: [] }; // kioskDocuments
   var host, root, ui = {};
   var shifted = new Map(); // page element -> its own top, px
 
@@ -40,6 +41,10 @@
     '.actions{display:flex;gap:16px;justify-content:center;flex-wrap:wrap;margin-top:24px}',
     '.card button{min-height:72px;min-width:160px;padding:0 36px;font-size:28px;font-weight:700;border-radius:12px;border:3px solid #000091;background:#000091;color:#fff;cursor:pointer}',
     '.card button.secondary{background:#fff;color:#000091}',
+    '.docs{list-style:none;margin:16px 0 0;padding:0;text-align:start}',
+    '.docs li{display:flex;align-items:center;justify-content:space-between;gap:16px;padding:12px 0;border-top:2px solid #ddd;font-size:24px}',
+    '.card .docs button{min-height:60px;min-width:120px;font-size:24px}',
+    '.card p.wait{font-weight:700;color:#000091}',
     '[hidden]{display:none!important}',
     '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
   ].join('\n');
@@ -138,7 +143,53 @@
     acts = el('div', 'actions', card);
     ui.yes = button(acts, 'yes', function () { confirming = false; call('kioskEnd'); render(); });
     ui.no = button(acts, 'secondary no', function () { confirming = false; render(); });
+    // Attaching a document: the page's file chooser waits; the resident
+    // scans a page or picks one scanned earlier in this session.
+    ui.docs = el('div', 'overlay docs-overlay', root);
+    card = el('div', 'card', ui.docs);
+    card.setAttribute('role', 'dialog');
+    ui.docsTitle = el('h2', '', card);
+    ui.docsText = el('p', '', card);
+    ui.docsWait = el('p', 'wait', card);
+    ui.docsList = el('ul', 'docs', card);
+    acts = el('div', 'actions', card);
+    ui.scan = button(acts, 'scan', function () {
+      var p = call('kioskScan');
+      if (p) { p.catch(function () {}); }
+    });
+    ui.docsCancel = button(acts, 'secondary cancel', function () {
+      docs.open = false;
+      var p = call('kioskAttach', 0);
+      if (p) { p.catch(function () {}); }
+      render();
+    });
     document.documentElement.appendChild(host);
+  }
+
+  function renderDocs() {
+    setText(ui.docsTitle, t('doc.title'));
+    setText(ui.docsText, t('doc.intro'));
+    setText(ui.docsWait, docs.scanning ? t('doc.scanning') : (docs.docs.length ? '' : t('doc.none')));
+    show(ui.docsWait, docs.scanning || !docs.docs.length);
+    setText(ui.scan, t('doc.scan'));
+    ui.scan.disabled = !!docs.scanning;
+    setText(ui.docsCancel, t('doc.cancel'));
+    var key = docs.docs.map(function (d) { return d.id + '@' + d.at; }).join(',') + '|' + lang();
+    if (ui.docsList.dataset.key === key) { return; }
+    ui.docsList.dataset.key = key;
+    while (ui.docsList.firstChild) { ui.docsList.removeChild(ui.docsList.firstChild); }
+    docs.docs.slice().reverse().forEach(function (d) {
+      var li = el('li', '', ui.docsList);
+      el('span', '', li).textContent = t('doc.item', d.id).replace('{at}', d.at);
+      var b = button(li, 'attach', function () {
+        docs.open = false;
+        var p = call('kioskAttach', d.id);
+        if (p) { p.catch(function () {}); }
+        render();
+      });
+      b.dataset.doc = String(d.id);
+      b.textContent = t('doc.attach');
+    });
   }
 
   function setText(e, s) { if (e.textContent !== s) { e.textContent = s; } }
@@ -152,11 +203,11 @@
     if (!host.isConnected) { document.documentElement.appendChild(host); }
     var on = inSession();
     var dir = lang() === 'ar' ? 'rtl' : 'ltr';
-    [ui.bar, ui.banner, ui.idle, ui.confirm].forEach(function (e) { e.dir = dir; e.lang = lang(); });
+    [ui.bar, ui.banner, ui.idle, ui.confirm, ui.docs].forEach(function (e) { e.dir = dir; e.lang = lang(); });
     show(ui.bar, on);
     if (!on) {
       confirming = false;
-      show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false);
+      show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false); show(ui.docs, false);
       reserve(0);
       return;
     }
@@ -177,8 +228,8 @@
     if (state.warning) { lines.push(t('warn.text', mins)); }
     var asking = false;
     if (notice && Date.now() < noticeUntil) {
-      lines.push(t('print.' + notice));
-      asking = notice === 'ask';
+      lines.push(t(notice));
+      asking = notice === 'print.ask';
     }
     show(ui.print, asking);
     if (asking) { setText(ui.print, t('print.button')); }
@@ -195,6 +246,8 @@
     }
     show(ui.idle, idle);
     show(ui.confirm, confirming && !idle);
+    show(ui.docs, docs.open && !idle && !confirming);
+    if (docs.open) { renderDocs(); }
     if (confirming) {
       setText(ui.confirmText, t('confirm.text'));
       setText(ui.yes, t('confirm.yes'));
@@ -246,13 +299,25 @@
   }
   window.kioskUpdate = setState;
 
-  // kioskNotice shows a print notice ('ask' offers the "Imprimer" button)
-  // for a while; the shell calls it, its texts are the kiosk's own.
-  var NOTICE_S = { ask: 60, sending: 20, sent: 15, failed: 30, limit: 30, unavailable: 15 };
-  window.kioskNotice = function (kind) {
-    if (!NOTICE_S[kind]) { return; }
-    notice = kind;
-    noticeUntil = Date.now() + NOTICE_S[kind] * 1000;
+  // kioskNotice shows a notice, a message key ('print.ask' offers the
+  // "Imprimer" button), for a while; the shell calls it, its texts are the
+  // kiosk's own.
+  var NOTICE_S = {
+    'print.ask': 60, 'print.sending': 20, 'print.sent': 15, 'print.failed': 30, 'print.limit': 30,
+    'print.unavailable': 15, 'doc.unavailable': 15, 'doc.failed': 30, 'doc.limit': 30, 'doc.attached': 15
+  };
+  window.kioskNotice = function (key) {
+    if (!NOTICE_S[key]) { return; }
+    notice = key;
+    noticeUntil = Date.now() + NOTICE_S[key] * 1000;
+    render();
+  };
+
+  // kioskDocuments opens, updates or closes the documents overlay:
+  // {open, scanning, docs: [{id, at, format}]}.
+  window.kioskDocuments = function (s) {
+    if (!s || typeof s !== 'object' || !Array.isArray(s.docs)) { return; }
+    docs = { open: !!s.open, scanning: !!s.scanning, docs: s.docs };
     render();
   };
 

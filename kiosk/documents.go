@@ -1,0 +1,71 @@
+package kiosk
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+)
+
+// Scanning for the documents residents attach to a form: what needs no
+// WebKit (the browser process's part is scan_linux.go).
+
+// scanTimeout bounds one scan (a flatbed at 200 dpi takes 10-30 s).
+const scanTimeout = 2 * time.Minute
+
+// scanFormat picks the scan's file format from the chooser's MIME types: a
+// JPEG image when the page asks for images and not PDF, else PDF (what
+// administrative sites accept most).
+func scanFormat(accept string) string {
+	images, pdf := false, false
+	for _, m := range strings.Split(accept, ",") {
+		m = strings.ToLower(strings.TrimSpace(m))
+		switch {
+		case m == "application/pdf":
+			pdf = true
+		case m == "image/*" || m == "image/jpeg" || m == "image/jpg" || m == "image/pjpeg":
+			images = true
+		}
+	}
+	if images && !pdf {
+		return "jpeg"
+	}
+	return "pdf"
+}
+
+// scan runs scanimage(1) (package sane-utils) on device into file, in
+// colour at 200 dpi; a device without those options gets its defaults.
+func scan(ctx context.Context, device, format, dir, file string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("documents directory: %w", err)
+	}
+	run := func(extra ...string) error {
+		cctx, cancel := context.WithTimeout(ctx, scanTimeout)
+		defer cancel()
+		args := append([]string{"--device-name=" + device, "--format=" + format, "--output-file=" + file}, extra...)
+		cmd := exec.CommandContext(cctx, "scanimage", args...)
+		cmd.Env = append(os.Environ(), "LC_ALL=C")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			_ = os.Remove(file)
+			return fmt.Errorf("scanimage: %w: %s", err, strings.TrimSpace(stderr.String()))
+		}
+		return nil
+	}
+	err := run("--mode=Color", "--resolution=200")
+	if err != nil && strings.Contains(err.Error(), "unrecognized option") {
+		err = run()
+	}
+	if err != nil {
+		return err
+	}
+	if fi, err := os.Stat(file); err != nil || fi.Size() == 0 {
+		_ = os.Remove(file)
+		return fmt.Errorf("scanimage wrote no image (%v)", err)
+	}
+	return nil
+}

@@ -1,0 +1,55 @@
+//go:build linux && e2e
+
+package kiosk
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// saneTest makes SANE's "test" backend (a virtual scanner, in libsane1)
+// the only one, through a configuration directory of the test's own.
+func saneTest(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("scanimage"); err != nil {
+		t.Fatal("scanimage is missing: make test installs sane-utils")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dll.conf"), []byte("test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SANE_CONFIG_DIR", dir)
+}
+
+// TestScan runs scanimage on SANE's virtual scanner, in both formats, and
+// reports a device that does not exist.
+func TestScan(t *testing.T) {
+	saneTest(t)
+	dir := filepath.Join(t.TempDir(), "documents")
+	for format, magic := range map[string][]byte{"pdf": []byte("%PDF-"), "jpeg": {0xff, 0xd8, 0xff}} {
+		file := filepath.Join(dir, "document."+format)
+		if err := scan(context.Background(), "test:0", format, dir, file); err != nil {
+			t.Fatalf("scan %s: %v", format, err)
+		}
+		data, err := os.ReadFile(file)
+		if err != nil || !bytes.HasPrefix(data, magic) {
+			t.Errorf("scan %s wrote %.8q (%v)", format, data, err)
+		}
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("documents directory: %v %v, want mode 0700", fi, err)
+	}
+	file := filepath.Join(dir, "none.pdf")
+	err := scan(context.Background(), "test:9", "pdf", dir, file)
+	if err == nil || !strings.Contains(err.Error(), "scanimage") {
+		t.Errorf("scan on a missing device = %v, want scanimage's error", err)
+	}
+	if _, serr := os.Stat(file); !os.IsNotExist(serr) {
+		t.Errorf("a failed scan left %s (%v)", file, serr)
+	}
+}

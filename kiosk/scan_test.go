@@ -1,0 +1,101 @@
+//go:build webview && linux
+
+package kiosk_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The toolbar's documents overlay, in its shadow root.
+const (
+	jsDocs       = `document.querySelector('kiosk-toolbar').shadowRoot.querySelector('.docs-overlay')`
+	jsScanButton = jsDocs + `.querySelector('button.scan')`
+)
+
+// saneTestEnv makes SANE's virtual "test" scanner (libsane1) the only one,
+// through a configuration directory of the test's own.
+func saneTestEnv(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "dll.conf"), []byte("test\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"SANE_CONFIG_DIR=" + dir}
+}
+
+// TestShell_AttachScannedDocument: a site's form asks for a file; the
+// resident scans a page on the terminal's scanner (SANE's virtual one) and
+// attaches it; the sandboxed page reads it and the form sends it through
+// the proxy; the end of the session erases it.
+func TestShell_AttachScannedDocument(t *testing.T) {
+	r := newRig(t, rigOptions{shellArgs: []string{"--scanner", "test:0"}, shellEnv: saneTestEnv(t)})
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "upload'; 1")
+	r.waitEval("the form", "location.pathname === '/upload' && document.getElementById('file') && document.readyState === 'complete'", 10*time.Second)
+
+	// The resident touches the form's file button: no file dialog, the
+	// documents overlay.
+	mark := r.log.len()
+	r.touchEval("document.getElementById('file').click(); 1")
+	r.log.wait(t, "file chooser: documents offered", mark, 5*time.Second)
+	r.waitEval("the documents overlay", "!"+jsDocs+".hidden && "+jsDocs+".textContent.includes('Joindre un document') && "+jsDocs+".textContent.includes('Aucun document')", 5*time.Second)
+
+	// (A site's script pressing "Numériser" or "Joindre" is refused like
+	// the toolbar's other actions: TestShell_ToolbarActionsNeedResidentInput.)
+	// The resident scans a page, then attaches it.
+	r.touchEval(jsScanButton + ".click(); 1")
+	r.log.wait(t, "document scanned", mark, 30*time.Second)
+	attach := jsDocs + `.querySelector('button.attach[data-doc="1"]')`
+	r.waitEval("the scanned document in the list", attach+" && "+jsDocs+".textContent.includes('Document 1, numérisé à')", 5*time.Second)
+	if dir := os.Getenv("KIOSK_SCREENSHOTS"); dir != "" {
+		r.shot(filepath.Join(dir, "documents.png")) // the README's picture of it
+	}
+	docs, _ := filepath.Glob(filepath.Join(r.data, "profiles", "*", "documents", "document-1.pdf"))
+	if len(docs) != 1 {
+		t.Fatalf("the scan is not in the session's profile: %q", docs)
+	}
+	r.touchEval(attach + ".click(); 1")
+	r.log.wait(t, "document attached", mark, 5*time.Second)
+	r.waitEval("the overlay closed", jsDocs+".hidden", 5*time.Second)
+
+	// The page (sandboxed web process) reads the file it was given.
+	r.waitEval("the page read the file", "document.getElementById('chosen').textContent.indexOf('document-1.pdf|') === 0", 10*time.Second)
+	chosen := string(r.mustEval("document.getElementById('chosen').textContent").Result)
+	if !strings.Contains(chosen, "|application/pdf|%PDF-") {
+		t.Errorf("the page read %s, want a PDF", chosen)
+	}
+
+	// The form sends it to the site through the proxy.
+	r.mustEval("document.getElementById('f').submit(); 1")
+	r.waitEval("the site's answer", "document.getElementById('h') && document.getElementById('h').textContent.indexOf('reçu') === 0", 10*time.Second)
+	ups := r.origin.uploaded()
+	if len(ups) != 1 || ups[0].name != "document-1.pdf" || !strings.HasPrefix(string(ups[0].data), "%PDF-") {
+		t.Fatalf("the site received %d file(s): %+v", len(ups), ups)
+	}
+
+	// The scan goes with the session's profile.
+	r.endSession()
+	if docs, _ := filepath.Glob(filepath.Join(r.data, "profiles", "*", "documents", "*")); len(docs) != 0 {
+		t.Errorf("scanned documents left after the session: %q", docs)
+	}
+}
+
+// TestShell_UploadWithoutScanner: with no --scanner, a file button says the
+// terminal cannot attach documents, and no file dialog opens.
+func TestShell_UploadWithoutScanner(t *testing.T) {
+	r := newRig(t, rigOptions{})
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + "upload'; 1")
+	r.waitEval("the form", "location.pathname === '/upload' && document.getElementById('file') && document.readyState === 'complete'", 10*time.Second)
+	mark := r.log.len()
+	r.touchEval("document.getElementById('file').click(); 1")
+	r.log.wait(t, "file upload refused: this terminal has no scanner (kiosk shell --scanner)", mark, 5*time.Second)
+	r.waitEval("the notice", jsBanner+".textContent.includes('ne permet pas de joindre un document') && "+jsDocs+".hidden", 5*time.Second)
+	if n := string(r.mustEval("document.getElementById('file').files.length").Result); n != "0" {
+		t.Errorf("files chosen: %s", n)
+	}
+}
