@@ -47,19 +47,7 @@ func TestAgentPINCheck_ThroughAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	post := func(path, body string) (int, map[string]any) {
-		t.Helper()
-		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		resp, err := srv.Client().Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		m := map[string]any{}
-		_ = json.NewDecoder(resp.Body).Decode(&m)
-		return resp.StatusCode, m
-	}
+	post := apiPoster(t, srv, token)
 
 	if code, m := post("/api/session/unlock", `{"pin":"482913"}`); code != http.StatusForbidden || m["code"] != "wrong_pin" {
 		t.Fatalf("unlock before any account: %d %v, want 403 wrong_pin", code, m)
@@ -84,5 +72,23 @@ func TestAgentPINCheck_ThroughAPI(t *testing.T) {
 	}
 	if code, m := post("/api/override", `{"pin":"615243","host":"www.caf.fr"}`); code != http.StatusOK {
 		t.Errorf("override with the new PIN: %d %v", code, m)
+	}
+}
+
+// apiPoster returns a function that POSTs body to path of the local API
+// served by srv, with token, and returns the status and the JSON answer.
+func apiPoster(t *testing.T, srv *httptest.Server, token string) func(path, body string) (int, map[string]any) {
+	return func(path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		m := map[string]any{}
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
 	}
 }

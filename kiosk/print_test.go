@@ -31,9 +31,7 @@ func TestShell_Print(t *testing.T) {
 		shellArgs: []string{"--printer", queue, "--print-grace", "1s"},
 		shellEnv:  cups.Env(),
 	})
-	r.startSession()
-	r.mustEval("location.href = '" + siteURL + "'; 1")
-	r.waitURI("the site", 10*time.Second, func(u string) bool { return u == siteURL })
+	r.sessionOn("")
 
 	// The site's own script prints (a printable page calling print() on
 	// load): nothing prints, the toolbar asks the resident.
@@ -110,9 +108,7 @@ func TestShell_Print(t *testing.T) {
 // terminal has none, and nothing else happens.
 func TestShell_PrintWithoutPrinter(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	r.startSession()
-	r.mustEval("location.href = '" + siteURL + "'; 1")
-	r.waitURI("the site", 10*time.Second, func(u string) bool { return u == siteURL })
+	r.sessionOn("")
 	mark := r.log.len()
 	r.touchEval("window.print(); 1")
 	r.log.wait(t, "print refused: this terminal has no printer (kiosk shell --printer)", mark, 5*time.Second)

@@ -384,6 +384,14 @@ func (r *rig) startSession() {
 	r.waitEval("the start page", "location.pathname === '/home' && document.readyState === 'complete'", 10*time.Second)
 }
 
+// sessionOn starts a session and opens path on the test site.
+func (r *rig) sessionOn(path string) {
+	r.t.Helper()
+	r.startSession()
+	r.mustEval("location.href = '" + siteURL + path + "'; 1")
+	r.waitEval("the site's page /"+path, "location.href === '"+siteURL+path+"' && document.readyState === 'complete'", 10*time.Second)
+}
+
 // endSession presses "Terminer ma session", skips the question, and waits
 // for the next browser process's welcome screen. It returns that event.
 func (r *rig) endSession() event {

@@ -33,9 +33,7 @@ func saneTestEnv(t *testing.T) []string {
 // the proxy; the end of the session erases it.
 func TestShell_AttachScannedDocument(t *testing.T) {
 	r := newRig(t, rigOptions{shellArgs: []string{"--scanner", "test:0"}, shellEnv: saneTestEnv(t)})
-	r.startSession()
-	r.mustEval("location.href = '" + siteURL + "upload'; 1")
-	r.waitEval("the form", "location.pathname === '/upload' && document.getElementById('file') && document.readyState === 'complete'", 10*time.Second)
+	r.sessionOn("upload")
 
 	// The resident touches the form's file button: no file dialog, the
 	// documents overlay.
@@ -88,9 +86,7 @@ func TestShell_AttachScannedDocument(t *testing.T) {
 // terminal cannot attach documents, and no file dialog opens.
 func TestShell_UploadWithoutScanner(t *testing.T) {
 	r := newRig(t, rigOptions{})
-	r.startSession()
-	r.mustEval("location.href = '" + siteURL + "upload'; 1")
-	r.waitEval("the form", "location.pathname === '/upload' && document.getElementById('file') && document.readyState === 'complete'", 10*time.Second)
+	r.sessionOn("upload")
 	mark := r.log.len()
 	r.touchEval("document.getElementById('file').click(); 1")
 	r.log.wait(t, "file upload refused: this terminal has no scanner (kiosk shell --scanner)", mark, 5*time.Second)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os/exec"
 	"time"
 )
 
@@ -33,6 +34,22 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 		l:    conf.Logger.With("component", "shell"),
 		api:  newAPIClient(conf.AdminURL, conf.tokenFile()),
 	}
+	// A profile left by an earlier run (power cut, killed shell) is wiped
+	// before anyone sits down.
+	if err := wipeLeftovers(conf.profilesDir()); err != nil {
+		s.l.Error("wiping leftover profiles", "err", err)
+		if err := s.outOfOrder(ctx, err, func() error { return wipeLeftovers(conf.profilesDir()) }); err != nil {
+			return err
+		}
+	}
+	// Without a working sandbox, no web content is shown: the terminal is
+	// out of order until bubblewrap runs (or IT chooses --no-sandbox).
+	if err := checkSandbox(conf); err != nil {
+		s.l.Error("the web processes' sandbox cannot start: terminal out of order (kiosk shell --no-sandbox turns it off)", "err", err)
+		if err := s.outOfOrder(ctx, err, func() error { return checkSandbox(conf) }); err != nil {
+			return err
+		}
+	}
 	s.prints = newPrintQueue(conf, s.l)
 	if s.prints != nil {
 		if err := checkPrintTools(); err != nil {
@@ -48,20 +65,11 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 		}
 		defer s.prints.wait()
 	}
-	// A profile left by an earlier run (power cut, killed shell) is wiped
-	// before anyone sits down.
-	if err := wipeLeftovers(conf.profilesDir()); err != nil {
-		s.l.Error("wiping leftover profiles", "err", err)
-		if err := s.outOfOrder(ctx, err, func() error { return wipeLeftovers(conf.profilesDir()) }); err != nil {
-			return err
-		}
-	}
-	// Without a working sandbox, no web content is shown: the terminal is
-	// out of order until bubblewrap runs (or IT chooses --no-sandbox).
-	if err := checkSandbox(conf); err != nil {
-		s.l.Error("the web processes' sandbox cannot start: terminal out of order (kiosk shell --no-sandbox turns it off)", "err", err)
-		if err := s.outOfOrder(ctx, err, func() error { return checkSandbox(conf) }); err != nil {
-			return err
+	if conf.Scanner != "" {
+		if _, err := exec.LookPath("scanimage"); err != nil {
+			// Not a reason to refuse residents: the toolbar says a scan
+			// failed, and the log says why.
+			s.l.Error("--scanner needs scanimage (apt-get install sane-utils): scans will fail", "err", err)
 		}
 	}
 	s.sayHello(ctx)
