@@ -84,14 +84,16 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		b.async(id, "/api/session/continue", nil)
 	case "kioskPrint":
 		b.printPage(id)
-	case "kioskScan":
-		b.scanDocument(id)
-	case "kioskAttach":
+	case "kioskScan", "kioskAttach":
 		var doc int
 		if len(args) > 0 {
 			_ = json.Unmarshal(args[0], &doc)
 		}
-		b.attachDocument(id, doc)
+		if name == "kioskScan" {
+			b.scanDocument(id, doc)
+		} else {
+			b.attachDocument(id, doc)
+		}
 	case "kioskUnlock", "kioskOverride":
 		b.pinCall(id, name, page, str(0), str(1))
 	case "kioskActivity":

@@ -98,7 +98,7 @@ func (b *browser) printPage(id string) {
 
 // scanDocument and attachDocument answer the documents overlay, which the
 // WebView2 shell never opens (it refuses file choosers).
-func (b *browser) scanDocument(id string) {
+func (b *browser) scanDocument(id string, _ int) {
 	b.v.reply(id, false, jsonString(`{"error":"no scanner","code":"no_chooser"}`))
 }
 

@@ -53,3 +53,33 @@ func TestScan(t *testing.T) {
 		t.Errorf("a failed scan left %s (%v)", file, serr)
 	}
 }
+
+// TestScanPagesToPDF scans two pages on the virtual scanner and makes one
+// PDF of them, which poppler's pdfinfo reads: two A4-sized pages.
+func TestScanPagesToPDF(t *testing.T) {
+	saneTest(t)
+	if _, err := exec.LookPath("pdfinfo"); err != nil {
+		t.Fatal("pdfinfo is missing: make test installs poppler-utils")
+	}
+	dir := filepath.Join(t.TempDir(), "documents")
+	var pages []string
+	for _, name := range []string{"p1.jpg", "p2.jpg"} {
+		p := filepath.Join(dir, name)
+		if err := scan(context.Background(), "test:0", "jpeg", dir, p); err != nil {
+			t.Fatal(err)
+		}
+		pages = append(pages, p)
+	}
+	file := filepath.Join(dir, "document.pdf")
+	if err := writePDF(file, pages, scanDPI); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdfinfo", file).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "Pages:           2\n") {
+		t.Errorf("pdfinfo:\n%s", out)
+	}
+	t.Logf("pdfinfo:\n%s", out)
+}

@@ -4,22 +4,26 @@ package kiosk
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 )
 
-// maxDocuments is how many documents one session may scan.
-const maxDocuments = 20
+// Limits of one session's documents.
+const (
+	maxDocuments = 20
+	maxPages     = 10 // pages of one document
+)
 
-// document is a page the resident scanned in this session. It lives in the
-// session's profile (HOME/documents), so the wipe removes it.
+// document is what the resident scanned for one attachment: one or more
+// pages. Its files live in the session's profile (HOME/documents), so the
+// wipe removes them.
 type document struct {
-	ID     int    `json:"id"`
-	At     string `json:"at"`     // when it was scanned, "10:32"
-	Format string `json:"format"` // "pdf" or "jpeg"
-	path   string
+	ID    int    `json:"id"`
+	At    string `json:"at"` // when its last page was scanned, "10:32"
+	Pages int    `json:"pages"`
+	pages []string
 }
 
 // documents is the resident's scanned documents and the page's pending
@@ -57,37 +61,53 @@ func (b *browser) fileChooser(accept string) {
 }
 
 // scanDocument scans a page for the resident (binding kioskScan, after the
-// resident's input; main loop). The scan runs on its own goroutine.
-func (b *browser) scanDocument(id string) {
+// resident's input; main loop): a new document when docID is 0, else one
+// more page of document docID. The scan runs on its own goroutine.
+func (b *browser) scanDocument(id string, docID int) {
+	fail := func(code, msg string) {
+		b.v.reply(id, false, jsonString(fmt.Sprintf(`{"error":%q,"code":%q}`, msg, code)))
+	}
+	var doc *document
 	switch {
 	case b.conf.Scanner == "" || !b.docs.open:
-		b.v.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
+		fail("no_chooser", "no file chooser open")
 		return
 	case b.docs.scanning:
-		b.v.reply(id, false, jsonString(`{"error":"a scan is running","code":"busy"}`))
+		fail("busy", "a scan is running")
 		return
-	case len(b.docs.docs) >= maxDocuments:
+	case docID == 0 && len(b.docs.docs) >= maxDocuments:
 		b.notice(noticeScanLimit)
-		b.v.reply(id, false, jsonString(`{"error":"document limit reached","code":"scan_limit"}`))
+		fail("scan_limit", "document limit reached")
 		return
+	case docID != 0:
+		if doc = b.findDocument(docID); doc == nil {
+			fail("not_found", "no such document")
+			return
+		}
+		if len(doc.pages) >= maxPages {
+			b.notice(noticeScanLimit)
+			fail("scan_limit", "page limit reached")
+			return
+		}
 	}
 	home, err := os.UserHomeDir()
 	if err != nil {
-		b.v.reply(id, false, jsonString(err.Error()))
+		fail("scan_failed", err.Error())
 		return
 	}
 	dir := filepath.Join(home, "documents")
-	n := len(b.docs.docs) + 1
-	format := b.docs.format
-	ext := map[string]string{"pdf": ".pdf", "jpeg": ".jpg"}[format]
-	doc := document{ID: n, Format: format, path: filepath.Join(dir, "document-"+strconv.Itoa(n)+ext)}
+	n, page := len(b.docs.docs)+1, 1
+	if doc != nil {
+		n, page = doc.ID, len(doc.pages)+1
+	}
+	file := filepath.Join(dir, fmt.Sprintf("document-%d-page-%d.jpg", n, page))
 	b.docs.scanning = true
 	b.showDocuments()
 	b.v.reply(id, true, "null")
-	b.l.Info("scanning", "scanner", b.conf.Scanner, "format", format, "document", n)
+	b.l.Info("scanning", "scanner", b.conf.Scanner, "document", n, "page", page)
 	go func() {
 		start := time.Now()
-		err := scan(b.ctx, b.conf.Scanner, format, dir, doc.path)
+		err := scan(b.ctx, b.conf.Scanner, "jpeg", dir, file)
 		b.onMain(func() {
 			b.docs.scanning = false
 			if err != nil {
@@ -96,20 +116,33 @@ func (b *browser) scanDocument(id string) {
 				b.showDocuments()
 				return
 			}
-			size := int64(0)
-			if fi, err := os.Stat(doc.path); err == nil {
-				size = fi.Size()
+			d := b.findDocument(n)
+			if d == nil {
+				b.docs.docs = append(b.docs.docs, document{ID: n})
+				d = &b.docs.docs[len(b.docs.docs)-1]
 			}
-			doc.At = time.Now().Format("15:04")
-			b.docs.docs = append(b.docs.docs, doc)
-			b.l.Info("document scanned", "document", n, "format", format, "bytes", size, "took", time.Since(start).Round(time.Millisecond))
+			d.pages = append(d.pages, file)
+			d.Pages, d.At = len(d.pages), time.Now().Format("15:04")
+			b.l.Info("document scanned", "document", n, "page", page, "took", time.Since(start).Round(time.Millisecond))
 			b.showDocuments()
 		})
 	}()
 }
 
+// findDocument returns the session's document id, or nil.
+func (b *browser) findDocument(id int) *document {
+	for i := range b.docs.docs {
+		if b.docs.docs[i].ID == id {
+			return &b.docs.docs[i]
+		}
+	}
+	return nil
+}
+
 // attachDocument answers the page's file chooser (binding kioskAttach,
 // after the resident's input; main loop): the document id, or 0 to cancel.
+// A one-page document goes as its JPEG where the page asks for images;
+// otherwise its pages go as one PDF.
 func (b *browser) attachDocument(id string, docID int) {
 	if !b.docs.open {
 		b.v.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
@@ -117,14 +150,24 @@ func (b *browser) attachDocument(id string, docID int) {
 	}
 	path := ""
 	if docID != 0 {
-		for _, d := range b.docs.docs {
-			if d.ID == docID {
-				path = d.path
-			}
-		}
-		if path == "" {
+		doc := b.findDocument(docID)
+		if doc == nil {
 			b.v.reply(id, false, jsonString(`{"error":"no such document","code":"not_found"}`))
 			return
+		}
+		if b.docs.format == "jpeg" && len(doc.pages) == 1 {
+			path = filepath.Join(filepath.Dir(doc.pages[0]), fmt.Sprintf("document-%d.jpg", doc.ID))
+			if err := os.Link(doc.pages[0], path); err != nil && !os.IsExist(err) {
+				path = doc.pages[0]
+			}
+		} else {
+			path = filepath.Join(filepath.Dir(doc.pages[0]), fmt.Sprintf("document-%d.pdf", doc.ID))
+			if err := writePDF(path, doc.pages, scanDPI); err != nil {
+				b.l.Error("making the document's PDF", "err", err)
+				b.notice(noticeScanFailed)
+				b.v.reply(id, false, jsonString(`{"error":"no PDF","code":"scan_failed"}`))
+				return
+			}
 		}
 	}
 	b.docs.open = false
@@ -132,7 +175,7 @@ func (b *browser) attachDocument(id string, docID int) {
 		path = ""
 	}
 	if path != "" {
-		b.l.Info("document attached", "document", docID, "host", hostOf(b.committed))
+		b.l.Info("document attached", "document", docID, "file", filepath.Base(path), "host", hostOf(b.committed))
 		b.notice(noticeAttached)
 	} else {
 		b.l.Info("file chooser cancelled", "host", hostOf(b.committed))
@@ -150,12 +193,16 @@ func (b *browser) closeDocuments() {
 	}
 }
 
-// showDocuments sends the overlay's state to the toolbar (main loop).
+// showDocuments sends the overlay's state to the toolbar (main loop):
+// pages may be added where the page takes a PDF.
 func (b *browser) showDocuments() {
 	docs := b.docs.docs
 	if docs == nil {
 		docs = []document{}
 	}
-	st, _ := json.Marshal(map[string]any{"open": b.docs.open, "scanning": b.docs.scanning, "docs": docs})
+	st, _ := json.Marshal(map[string]any{
+		"open": b.docs.open, "scanning": b.docs.scanning, "docs": docs,
+		"multipage": b.docs.format == "pdf",
+	})
 	b.v.eval("window.kioskDocuments && window.kioskDocuments(" + string(st) + ")")
 }

@@ -44,17 +44,23 @@ func TestShell_AttachScannedDocument(t *testing.T) {
 
 	// (A site's script pressing "Numériser" or "Joindre" is refused like
 	// the toolbar's other actions: TestShell_ToolbarActionsNeedResidentInput.)
-	// The resident scans a page, then attaches it.
+	// The resident scans a page, adds a second one, then attaches the
+	// document.
 	r.touchEval(jsScanButton + ".click(); 1")
 	r.log.wait(t, "document scanned", mark, 30*time.Second)
 	attach := jsDocs + `.querySelector('button.attach[data-doc="1"]')`
-	r.waitEval("the scanned document in the list", attach+" && "+jsDocs+".textContent.includes('Document 1, numérisé à')", 5*time.Second)
+	addPage := jsDocs + `.querySelector('button.addpage[data-doc="1"]')`
+	r.waitEval("the scanned document in the list", attach+" && "+jsDocs+".textContent.includes('Document 1 (1 page), numérisé à')", 5*time.Second)
+	mark = r.log.len()
+	r.touchEval(addPage + ".click(); 1")
+	r.log.wait(t, "document scanned", mark, 30*time.Second)
+	r.waitEval("the document's second page", jsDocs+".textContent.includes('Document 1 (2 pages), numérisé à') && !"+addPage+".disabled", 5*time.Second)
 	if dir := os.Getenv("KIOSK_SCREENSHOTS"); dir != "" {
 		r.shot(filepath.Join(dir, "documents.png")) // the README's picture of it
 	}
-	docs, _ := filepath.Glob(filepath.Join(r.data, "profiles", "*", "documents", "document-1.pdf"))
-	if len(docs) != 1 {
-		t.Fatalf("the scan is not in the session's profile: %q", docs)
+	docs, _ := filepath.Glob(filepath.Join(r.data, "profiles", "*", "documents", "document-1-page-*.jpg"))
+	if len(docs) != 2 {
+		t.Fatalf("the scans are not in the session's profile: %q", docs)
 	}
 	r.touchEval(attach + ".click(); 1")
 	r.log.wait(t, "document attached", mark, 5*time.Second)
@@ -71,8 +77,9 @@ func TestShell_AttachScannedDocument(t *testing.T) {
 	r.mustEval("document.getElementById('f').submit(); 1")
 	r.waitEval("the site's answer", "document.getElementById('h') && document.getElementById('h').textContent.indexOf('reçu') === 0", 10*time.Second)
 	ups := r.origin.uploaded()
-	if len(ups) != 1 || ups[0].name != "document-1.pdf" || !strings.HasPrefix(string(ups[0].data), "%PDF-") {
-		t.Fatalf("the site received %d file(s): %+v", len(ups), ups)
+	if len(ups) != 1 || ups[0].name != "document-1.pdf" || !strings.HasPrefix(string(ups[0].data), "%PDF-") ||
+		!strings.Contains(string(ups[0].data), "/Count 2") {
+		t.Fatalf("the site received %d file(s), want document-1.pdf of two pages", len(ups))
 	}
 
 	// The scan goes with the session's profile.

@@ -17,7 +17,7 @@
   var state = null, stateAt = 0, reserved = -1;
   var helpUntil = 0, confirming = false, lastActivity = 0;
   var notice = '', noticeUntil = 0; // notice from the shell (kioskNotice): a message key
-  var docs = { open: false, scanning: false, docs: [] }; // kioskDocuments
+  var docs = { open: false, scanning: false, multipage: false, docs: [] }; // kioskDocuments
   var host, root, ui = {};
   var shifted = new Map(); // page element -> its own top, px
 
@@ -43,7 +43,8 @@
     '.card button.secondary{background:#fff;color:#000091}',
     '.docs{list-style:none;margin:16px 0 0;padding:0;text-align:start}',
     '.docs li{display:flex;align-items:center;justify-content:space-between;gap:16px;padding:12px 0;border-top:2px solid #ddd;font-size:24px}',
-    '.card .docs button{min-height:60px;min-width:120px;font-size:24px}',
+    '.card .docs button{min-height:60px;min-width:120px;padding:0 20px;font-size:22px}',
+    '.row-actions{display:flex;gap:10px;flex-wrap:wrap;justify-content:flex-end}',
     '.card p.wait{font-weight:700;color:#000091}',
     '[hidden]{display:none!important}',
     '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
@@ -171,17 +172,28 @@
     setText(ui.docsText, t('doc.intro'));
     setText(ui.docsWait, docs.scanning ? t('doc.scanning') : (docs.docs.length ? '' : t('doc.none')));
     show(ui.docsWait, docs.scanning || !docs.docs.length);
-    setText(ui.scan, t('doc.scan'));
+    setText(ui.scan, t(docs.docs.length ? 'doc.scannew' : 'doc.scan'));
     ui.scan.disabled = !!docs.scanning;
     setText(ui.docsCancel, t('doc.cancel'));
-    var key = docs.docs.map(function (d) { return d.id + '@' + d.at; }).join(',') + '|' + lang();
+    var key = docs.docs.map(function (d) { return d.id + ':' + d.pages + '@' + d.at; }).join(',') + '|' + lang() + '|' + docs.multipage + docs.scanning;
     if (ui.docsList.dataset.key === key) { return; }
     ui.docsList.dataset.key = key;
     while (ui.docsList.firstChild) { ui.docsList.removeChild(ui.docsList.firstChild); }
     docs.docs.slice().reverse().forEach(function (d) {
       var li = el('li', '', ui.docsList);
-      el('span', '', li).textContent = t('doc.item', d.id).replace('{at}', d.at);
-      var b = button(li, 'attach', function () {
+      var pages = d.pages === 1 ? t('doc.page1') : t('doc.pages', d.pages);
+      el('span', '', li).textContent = t('doc.item', d.id).replace('{p}', pages).replace('{at}', d.at);
+      var acts = el('span', 'row-actions', li);
+      if (docs.multipage) {
+        var more = button(acts, 'secondary addpage', function () {
+          var p = call('kioskScan', d.id);
+          if (p) { p.catch(function () {}); }
+        });
+        more.dataset.doc = String(d.id);
+        more.textContent = t('doc.addpage');
+        more.disabled = !!docs.scanning;
+      }
+      var b = button(acts, 'attach', function () {
         docs.open = false;
         var p = call('kioskAttach', d.id);
         if (p) { p.catch(function () {}); }
@@ -314,10 +326,10 @@
   };
 
   // kioskDocuments opens, updates or closes the documents overlay:
-  // {open, scanning, docs: [{id, at, format}]}.
+  // {open, scanning, multipage, docs: [{id, at, pages}]}.
   window.kioskDocuments = function (s) {
     if (!s || typeof s !== 'object' || !Array.isArray(s.docs)) { return; }
-    docs = { open: !!s.open, scanning: !!s.scanning, docs: s.docs };
+    docs = { open: !!s.open, scanning: !!s.scanning, multipage: !!s.multipage, docs: s.docs };
     render();
   };
 
