@@ -18,11 +18,15 @@ const (
 
 // document is what the resident scanned for one attachment: one or more
 // pages. Its files live in the session's profile (HOME/documents), so the
-// wipe removes them.
+// wipe removes them. It belongs to the site (host) whose form it was
+// scanned for: another site's page never sees it, even if its script
+// acted within the resident's touch.
 type document struct {
 	ID    int    `json:"id"`
+	N     int    `json:"n"`  // its number among its site's documents (shown)
 	At    string `json:"at"` // when its last page was scanned, "10:32"
 	Pages int    `json:"pages"`
+	host  string
 	pages []string
 }
 
@@ -32,6 +36,7 @@ type documents struct {
 	docs     []document
 	open     bool   // a page's file chooser waits: the overlay is shown
 	format   string // what it accepts best: "pdf" or "jpeg"
+	host     string // the host of its page
 	scanning bool
 }
 
@@ -56,7 +61,8 @@ func (b *browser) fileChooser(accept string) {
 	}
 	b.docs.open = true
 	b.docs.format = scanFormat(accept)
-	b.l.Info("file chooser: documents offered", "host", hostOf(page), "accept", accept, "format", b.docs.format, "documents", len(b.docs.docs))
+	b.docs.host = hostOf(page)
+	b.l.Info("file chooser: documents offered", "host", b.docs.host, "accept", accept, "format", b.docs.format, "documents", len(b.siteDocuments()))
 	b.showDocuments()
 }
 
@@ -101,6 +107,7 @@ func (b *browser) scanDocument(id string, docID int) {
 		n, page = doc.ID, len(doc.pages)+1
 	}
 	file := filepath.Join(dir, fmt.Sprintf("document-%d-page-%d.jpg", n, page))
+	host := b.docs.host
 	b.docs.scanning = true
 	b.showDocuments()
 	b.v.reply(id, true, "null")
@@ -118,7 +125,7 @@ func (b *browser) scanDocument(id string, docID int) {
 			}
 			d := b.findDocument(n)
 			if d == nil {
-				b.docs.docs = append(b.docs.docs, document{ID: n})
+				b.docs.docs = append(b.docs.docs, document{ID: n, host: host})
 				d = &b.docs.docs[len(b.docs.docs)-1]
 			}
 			d.pages = append(d.pages, file)
@@ -129,14 +136,27 @@ func (b *browser) scanDocument(id string, docID int) {
 	}()
 }
 
-// findDocument returns the session's document id, or nil.
+// findDocument returns the document id scanned for the pending chooser's
+// site, or nil.
 func (b *browser) findDocument(id int) *document {
 	for i := range b.docs.docs {
-		if b.docs.docs[i].ID == id {
-			return &b.docs.docs[i]
+		if d := &b.docs.docs[i]; d.ID == id && d.host == b.docs.host {
+			return d
 		}
 	}
 	return nil
+}
+
+// siteDocuments are the documents scanned for the pending chooser's site.
+func (b *browser) siteDocuments() []document {
+	docs := []document{}
+	for _, d := range b.docs.docs {
+		if d.host == b.docs.host {
+			d.N = len(docs) + 1
+			docs = append(docs, d)
+		}
+	}
+	return docs
 }
 
 // attachDocument answers the page's file chooser (binding kioskAttach,
@@ -196,12 +216,8 @@ func (b *browser) closeDocuments() {
 // showDocuments sends the overlay's state to the toolbar (main loop):
 // pages may be added where the page takes a PDF.
 func (b *browser) showDocuments() {
-	docs := b.docs.docs
-	if docs == nil {
-		docs = []document{}
-	}
 	st, _ := json.Marshal(map[string]any{
-		"open": b.docs.open, "scanning": b.docs.scanning, "docs": docs,
+		"open": b.docs.open, "scanning": b.docs.scanning, "docs": b.siteDocuments(),
 		"multipage": b.docs.format == "pdf",
 	})
 	b.v.eval("window.kioskDocuments && window.kioskDocuments(" + string(st) + ")")

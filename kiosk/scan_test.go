@@ -27,12 +27,21 @@ func saneTestEnv(t *testing.T) []string {
 	return []string{"SANE_CONFIG_DIR=" + dir}
 }
 
+// otherSite is a second allowed site, for what one site may not see of
+// another's documents.
+const otherSite = "www.impots.gouv.fr"
+
 // TestShell_AttachScannedDocument: a site's form asks for a file; the
 // resident scans a page on the terminal's scanner (SANE's virtual one) and
 // attaches it; the sandboxed page reads it and the form sends it through
-// the proxy; the end of the session erases it.
+// the proxy; another site's form does not see it; the end of the session
+// erases it.
 func TestShell_AttachScannedDocument(t *testing.T) {
-	r := newRig(t, rigOptions{shellArgs: []string{"--scanner", "test:0"}, shellEnv: saneTestEnv(t)})
+	r := newRig(t, rigOptions{
+		shellArgs: []string{"--scanner", "test:0"}, shellEnv: saneTestEnv(t),
+		hosts:     []string{otherSite},
+		allowlist: "  - name: Impots\n    hosts:\n      - ." + otherSite + "\n",
+	})
 	r.sessionOn("upload")
 
 	// The resident touches the form's file button: no file dialog, the
@@ -80,6 +89,21 @@ func TestShell_AttachScannedDocument(t *testing.T) {
 	if len(ups) != 1 || ups[0].name != "document-1.pdf" || !strings.HasPrefix(string(ups[0].data), "%PDF-") ||
 		!strings.Contains(string(ups[0].data), "/Count 2") {
 		t.Fatalf("the site received %d file(s), want document-1.pdf of two pages", len(ups))
+	}
+
+	// Another site's form, in the same session: the document scanned for
+	// the first site is neither shown nor attachable, even by the page's
+	// script acting right after the resident's touch.
+	r.mustEval("location.href = 'http://" + otherSite + "/upload'; 1")
+	r.waitEval("the other site's form", "location.host === '"+otherSite+"' && document.readyState === 'complete'", 10*time.Second)
+	mark = r.log.len()
+	r.touchEval("document.getElementById('file').click(); 1")
+	r.log.wait(t, "file chooser: documents offered", mark, 5*time.Second)
+	r.waitEval("an empty documents overlay", "!"+jsDocs+".hidden && "+jsDocs+".textContent.includes('Aucun document') && !"+attach, 5*time.Second)
+	r.touchEval("window.__r = ''; kioskAttach(1).then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
+	r.waitEval("kioskAttach settled", "window.__r !== ''", 5*time.Second)
+	if got := string(r.mustEval("window.__r + ' ' + document.getElementById('file').files.length").Result); !strings.Contains(got, "not_found") || !strings.HasSuffix(got, ` 0"`) {
+		t.Errorf("kioskAttach(1) from the other site: %s, want a not_found rejection and no file", got)
 	}
 
 	// The scan goes with the session's profile.

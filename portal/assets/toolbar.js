@@ -182,7 +182,7 @@
     docs.docs.slice().reverse().forEach(function (d) {
       var li = el('li', '', ui.docsList);
       var pages = d.pages === 1 ? t('doc.page1') : t('doc.pages', d.pages);
-      el('span', '', li).textContent = t('doc.item', d.id).replace('{p}', pages).replace('{at}', d.at);
+      el('span', '', li).textContent = t('doc.item', d.n || d.id).replace('{p}', pages).replace('{at}', d.at);
       var acts = el('span', 'row-actions', li);
       if (docs.multipage) {
         var more = button(acts, 'secondary addpage', function () {
