@@ -50,8 +50,15 @@ func agentRig(t *testing.T) *rig {
 func (r *rig) click(selector string) {
 	r.t.Helper()
 	sel, _ := json.Marshal(selector)
+	r.press("document.querySelector(" + string(sel) + ")")
+}
+
+// press clicks the middle of the element the JS expression elem gives (a
+// toolbar button in its shadow root, say) with the real pointer.
+func (r *rig) press(elem string) {
+	r.t.Helper()
 	res := r.mustEval(`(function () {
-  var e = document.querySelector(` + string(sel) + `);
+  var e = ` + elem + `;
   if (!e) { return null; }
   var b = e.getBoundingClientRect();
   if (b.width === 0 || b.height === 0) { return null; }
@@ -59,7 +66,7 @@ func (r *rig) click(selector string) {
 })()`)
 	var xy []int
 	if err := json.Unmarshal(res.Result, &xy); err != nil || len(xy) != 2 {
-		r.t.Fatalf("click %s: no visible element (%s, uri %s)", selector, res.Result, res.URI)
+		r.t.Fatalf("press %s: no visible element (%s, uri %s)", elem, res.Result, res.URI)
 	}
 	cmd := exec.Command("xdotool", "mousemove", "--sync", strconv.Itoa(xy[0]), strconv.Itoa(xy[1]), "click", "1")
 	cmd.Env = append(os.Environ(), "DISPLAY="+r.display)

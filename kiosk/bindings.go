@@ -5,6 +5,8 @@ package kiosk
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -25,6 +27,21 @@ var gestureBindings = map[string]bool{
 	"kioskPrint": true, "kioskScan": true, "kioskAttach": true,
 }
 
+// toolbarOnly are the actions that, outside the portal's pages, only the
+// toolbar may take where it runs in a script world of its own (Linux,
+// toolbarWorld): a site's script can neither end the session, keep it
+// awake, print, scan nor attach a document, even right after the
+// resident's touch. (Home, back and help stay callable from pages, within
+// gestureWindow: the proxy's blocked page uses them.)
+var toolbarOnly = map[string]bool{
+	"kioskEnd": true, "kioskContinue": true, "kioskActivity": true,
+	"kioskPrint": true, "kioskScan": true, "kioskAttach": true,
+}
+
+// toolbarCall prefixes the ids of the calls that came from the toolbar's
+// world (toolbarMessage); a page's call with such an id is refused.
+const toolbarCall = "tb:"
+
 // gestureWindow is how long after a touch, click or key the toolbar's
 // actions are accepted: the toolbar calls them from that event's handler.
 const gestureWindow = 2 * time.Second
@@ -41,34 +58,40 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		return s
 	}
 	if b.conf.OutOfOrder != "" {
-		b.v.reply(id, false, jsonString("out of order"))
+		b.reply(id, false, jsonString("out of order"))
 		return
 	}
 	onPortal := isPortalURL(page)
+	fromToolbar := strings.HasPrefix(id, toolbarCall)
+	if !onPortal && !fromToolbar && toolbarWorld && toolbarOnly[name] {
+		b.l.Warn("binding refused: only the kiosk's toolbar may call it", "binding", name, "host", hostOf(page))
+		b.reply(id, false, jsonString(`{"error":"only the kiosk's toolbar may do this","code":"toolbar_only"}`))
+		return
+	}
 	if !onPortal && gestureBindings[name] && !b.residentActed() {
 		// An allowed site's own script cannot end the session, raise a
 		// help request, keep the session awake or move the resident
 		// around: these only follow a real touch, click or key.
 		b.l.Warn("binding refused without the resident's input", "binding", name, "host", hostOf(page))
-		b.v.reply(id, false, jsonString(`{"error":"only after the resident's input","code":"no_gesture"}`))
+		b.reply(id, false, jsonString(`{"error":"only after the resident's input","code":"no_gesture"}`))
 		return
 	}
 	switch name {
 	case "kioskState":
-		b.v.reply(id, true, b.stateJSON())
+		b.reply(id, true, b.stateJSON())
 	case "kioskHome":
 		b.goHome()
-		b.v.reply(id, true, b.stateJSON())
+		b.reply(id, true, b.stateJSON())
 	case "kioskBack":
 		if !b.v.goBack() {
 			b.goHome()
 		}
-		b.v.reply(id, true, b.stateJSON())
+		b.reply(id, true, b.stateJSON())
 	case "kioskStart", "kioskSatisfaction":
 		// Only the portal's own pages may open a session or answer the
 		// question: an allowed site's script cannot.
 		if !onPortal {
-			b.v.reply(id, false, jsonString("not allowed from this page"))
+			b.reply(id, false, jsonString("not allowed from this page"))
 			return
 		}
 		if name == "kioskStart" {
@@ -102,7 +125,7 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 		b.mu.Unlock()
 		b.async(id, "/api/session/activity", nil)
 	default:
-		b.v.reply(id, false, jsonString("unknown binding"))
+		b.reply(id, false, jsonString("unknown binding"))
 	}
 }
 
@@ -122,16 +145,16 @@ func (b *browser) pinCall(id, name, page, pin, arg string) {
 	}
 	if !b.nav.pinCallAllowed(page, b.pageStatus(page), host) {
 		b.l.Warn("PIN binding refused on this page", "binding", name, "host", hostOf(page))
-		b.v.reply(id, false, jsonString(`{"error":"not allowed from this page","code":"forbidden"}`))
+		b.reply(id, false, jsonString(`{"error":"not allowed from this page","code":"forbidden"}`))
 		return
 	}
 	go func() {
 		st, err := b.call(path, body)
 		if err != nil {
-			b.v.reply(id, false, jsonString(string(errorBody(err))))
+			b.reply(id, false, jsonString(string(errorBody(err))))
 			return
 		}
-		b.v.reply(id, true, string(st.Raw))
+		b.reply(id, true, string(st.Raw))
 	}()
 }
 
@@ -152,10 +175,10 @@ func (b *browser) async(id, path string, body any) {
 			if errors.As(err, &ae) && ae.Message != "" {
 				msg = ae.Message
 			}
-			b.v.reply(id, false, jsonString(msg))
+			b.reply(id, false, jsonString(msg))
 			return
 		}
-		b.v.reply(id, true, string(st.Raw))
+		b.reply(id, true, string(st.Raw))
 	}()
 }
 
@@ -167,6 +190,18 @@ func (b *browser) stateJSON() string {
 		return "null"
 	}
 	return string(b.state.Raw)
+}
+
+// reply settles the call id: a page's through the view, the toolbar's in
+// its own world. It's safe for concurrent use.
+func (b *browser) reply(id string, ok bool, resultJSON string) {
+	tid, found := strings.CutPrefix(id, toolbarCall)
+	if !found {
+		b.v.reply(id, ok, resultJSON)
+		return
+	}
+	js := fmt.Sprintf("window.__kioskToolbarReply && window.__kioskToolbarReply(%s, %t, %s)", jsonString(tid), ok, resultJSON)
+	b.onMain(func() { b.v.toolbarEval(js) })
 }
 
 // jsonString returns s as a JSON string literal.

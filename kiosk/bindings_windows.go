@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -36,6 +37,10 @@ func (b *browser) rawCall(id, name, page string, args []json.RawMessage) {
 		page = b.native.source()
 	}
 	b.page = page
+	if strings.HasPrefix(id, toolbarCall) {
+		b.v.reply(id, false, jsonString("bad call id")) // that prefix is the toolbar world's (none here)
+		return
+	}
 	switch name {
 	case "_probe":
 		b.probe = time.Time{}
@@ -85,6 +90,10 @@ func (b *browser) checkResponsive() {
 	}
 }
 
+// toolbarWorld: WebView2 (through webview_go) runs the toolbar in the
+// page's own script world, so its calls cannot be told from the page's.
+const toolbarWorld = false
+
 // residentActed is always true on Windows: WebView2 takes the input in its
 // own window, where this process does not see it, so the toolbar's actions
 // cannot be tied to the resident's input there (docs/shell.md).
@@ -93,17 +102,17 @@ func (b *browser) residentActed() bool { return true }
 // printPage answers the toolbar's "Imprimer": printing is Linux only (the
 // WebView2 shell refuses every print, docs/windows.md).
 func (b *browser) printPage(id string) {
-	b.v.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
+	b.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
 }
 
 // scanDocument and attachDocument answer the documents overlay, which the
 // WebView2 shell never opens (it refuses file choosers).
 func (b *browser) scanDocument(id string, _ int) {
-	b.v.reply(id, false, jsonString(`{"error":"no scanner","code":"no_chooser"}`))
+	b.reply(id, false, jsonString(`{"error":"no scanner","code":"no_chooser"}`))
 }
 
 func (b *browser) attachDocument(id string, _ int) {
-	b.v.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
+	b.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
 }
 
 // holdForPrint never holds: nothing prints on Windows.

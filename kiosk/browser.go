@@ -51,8 +51,11 @@ type view interface {
 	navigate(uri string)
 	// loadHTML shows html, a page from the shell binary.
 	loadHTML(html string)
-	// init adds js to every document loaded from now on.
-	init(js string)
+	// toolbar adds the toolbar's script to every document loaded from now
+	// on; where the platform can, in a script world of its own.
+	toolbar(js string)
+	// toolbarEval runs js where the toolbar's script runs.
+	toolbarEval(js string)
 	// eval runs js in the current document.
 	eval(js string)
 	// reply settles the binding call id with resultJSON. It's safe for
@@ -185,7 +188,7 @@ func (b *browser) fetch() error {
 	b.onMain(func() {
 		if !b.toolbar {
 			b.toolbar = true
-			b.v.init(string(tb))
+			b.v.toolbar(string(tb))
 		}
 	})
 	return nil

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -23,6 +25,10 @@ type platform struct {
 	// docs are the session's scanned documents (scan_linux.go; main).
 	docs documents
 }
+
+// toolbarWorld: WebKitGTK runs the toolbar in a script world of its own
+// (kiosk_toolbar), so the toolbar's calls are told from the pages'.
+const toolbarWorld = true
 
 // RunBrowser runs one browser process until its session is over. It must be
 // called on the main goroutine (webview_go locks it to the main thread).
@@ -70,7 +76,7 @@ func (b *browser) bindAll() {
 // committed document: the view's URI may already be a provisional load (a
 // site's script could start a load of the portal and call at once).
 func (b *browser) bindingCall(seq, req string, index int) {
-	if index < 0 || index >= len(bindingNames) {
+	if index < 0 || index >= len(bindingNames) || strings.HasPrefix(seq, toolbarCall) {
 		b.g.reply(seq, false, jsonString("unknown binding"))
 		return
 	}
@@ -82,3 +88,26 @@ func (b *browser) bindingCall(seq, req string, index int) {
 // pageStatus is the HTTP status of the calling page, the committed
 // document (main loop).
 func (b *browser) pageStatus(string) int { return b.committedStatus }
+
+// toolbarMessage takes a call of the toolbar, from its own script world
+// (main loop): {"id", "name", "args"}; "_untrusted" reports a press that a
+// script made, which the toolbar ignored.
+func (b *browser) toolbarMessage(msg string) {
+	var m struct {
+		ID   string            `json:"id"`
+		Name string            `json:"name"`
+		Args []json.RawMessage `json:"args"`
+	}
+	if err := json.Unmarshal([]byte(msg), &m); err != nil || m.ID == "" {
+		b.l.Warn("toolbar: bad message", "err", err)
+		return
+	}
+	switch {
+	case m.Name == "_untrusted":
+		b.l.Warn("toolbar: a press not made by the resident ignored", "host", hostOf(b.committed))
+	case !slices.Contains(bindingNames, m.Name):
+		b.reply(toolbarCall+m.ID, false, jsonString("unknown binding"))
+	default:
+		b.binding(toolbarCall+m.ID, m.Name, b.committed, m.Args)
+	}
+}

@@ -116,12 +116,13 @@ type webview2View struct{ b *browser }
 
 var _ view = webview2View{}
 
-func (v webview2View) dispatch(f func())   { v.b.w.Dispatch(f) }
-func (v webview2View) navigate(uri string) { v.b.w.Navigate(uri) }
-func (v webview2View) init(js string)      { v.b.w.Init(js) }
-func (v webview2View) eval(js string)      { v.b.w.Eval(js) }
-func (v webview2View) quit()               { v.b.w.Terminate() }
-func (v webview2View) clearClipboard()     { clearClipboard(uintptr(v.b.w.Window())) }
+func (v webview2View) dispatch(f func())     { v.b.w.Dispatch(f) }
+func (v webview2View) navigate(uri string)   { v.b.w.Navigate(uri) }
+func (v webview2View) toolbar(js string)     { v.b.w.Init(js) }
+func (v webview2View) toolbarEval(js string) { v.b.w.Eval(js) }
+func (v webview2View) eval(js string)        { v.b.w.Eval(js) }
+func (v webview2View) quit()                 { v.b.w.Terminate() }
+func (v webview2View) clearClipboard()       { clearClipboard(uintptr(v.b.w.Window())) }
 
 // loadHTML shows a built-in page (NavigateToString): its navigation is
 // let through once (mainFrame), and the probe starts afresh.

@@ -342,6 +342,37 @@ WebKitWebView *kiosk_setup(GtkWidget *window, const char *proxy, int windowed) {
 
 void kiosk_load(WebKitWebView *view, const char *uri) { webkit_web_view_load_uri(view, uri); }
 
+// The toolbar's own script world: the page's scripts cannot reach its
+// variables nor its message handler, only the DOM they share.
+#define KIOSK_WORLD "kiosk-toolbar"
+
+static void on_toolbar_message(WebKitUserContentManager *m, WebKitJavascriptResult *r, gpointer data) {
+  JSCValue *v = webkit_javascript_result_get_js_value(r);
+  char *s = jsc_value_is_string(v) ? jsc_value_to_string(v) : NULL;
+  if (s != NULL) {
+    goToolbarMessage(s);
+    g_free(s);
+  }
+}
+
+// kiosk_toolbar injects js (the toolbar) into the top frame of every page,
+// in the kiosk's script world, where the handler "kiosk" takes its calls
+// (window.webkit.messageHandlers.kiosk, which exists in that world only).
+void kiosk_toolbar(WebKitWebView *view, const char *js) {
+  WebKitUserContentManager *m = webkit_web_view_get_user_content_manager(view);
+  g_signal_connect(m, "script-message-received::kiosk", G_CALLBACK(on_toolbar_message), NULL);
+  webkit_user_content_manager_register_script_message_handler_in_world(m, "kiosk", KIOSK_WORLD);
+  WebKitUserScript *s = webkit_user_script_new_for_world(
+      js, WEBKIT_USER_CONTENT_INJECT_TOP_FRAME, WEBKIT_USER_SCRIPT_INJECT_AT_DOCUMENT_START, KIOSK_WORLD, NULL, NULL);
+  webkit_user_content_manager_add_script(m, s);
+  webkit_user_script_unref(s);
+}
+
+// kiosk_toolbar_eval runs js in the toolbar's world of the page shown.
+void kiosk_toolbar_eval(WebKitWebView *view, const char *js) {
+  webkit_web_view_evaluate_javascript(view, js, -1, KIOSK_WORLD, NULL, NULL, NULL, NULL);
+}
+
 // kiosk_go_back goes back to the nearest history entry that the allowlist
 // still allows; it returns 0 when there is none.
 int kiosk_go_back(WebKitWebView *view) {

@@ -92,6 +92,9 @@ func goPrintFailed(msg *C.char) { theBrowser.printFailed(C.GoString(msg)) }
 //export goPrintFinished
 func goPrintFinished(failed C.int) { theBrowser.printFinished(failed != 0) }
 
+//export goToolbarMessage
+func goToolbarMessage(msg *C.char) { theBrowser.toolbarMessage(C.GoString(msg)) }
+
 //export goFileChooser
 func goFileChooser(accept *C.char) { theBrowser.fileChooser(C.GoString(accept)) }
 
@@ -190,10 +193,18 @@ func (g *gui) loadHTML(html string) {
 	C.webview_set_html(g.w, s)
 }
 
-func (g *gui) init(js string) {
+// toolbar installs the toolbar's script in its own world (every page).
+func (g *gui) toolbar(js string) {
 	s := C.CString(js)
 	defer C.free(unsafe.Pointer(s))
-	C.webview_init(g.w, s)
+	C.kiosk_toolbar(g.view, s)
+}
+
+// toolbarEval runs js in the toolbar's world of the page shown.
+func (g *gui) toolbarEval(js string) {
+	s := C.CString(js)
+	defer C.free(unsafe.Pointer(s))
+	C.kiosk_toolbar_eval(g.view, s)
 }
 
 func (g *gui) eval(js string) {

@@ -33,5 +33,7 @@ void kiosk_probe(WebKitWebView *view);
 void kiosk_set_printer(const char *name);
 void kiosk_print(WebKitWebView *view);
 int kiosk_chooser_answer(const char *path);
+void kiosk_toolbar(WebKitWebView *view, const char *js);
+void kiosk_toolbar_eval(WebKitWebView *view, const char *js);
 
 #endif

@@ -60,14 +60,14 @@ func (b *browser) printPage(id string) {
 	switch {
 	case b.conf.Printer == "":
 		b.notice(noticePrintUnavailable)
-		b.v.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
+		b.reply(id, false, jsonString(`{"error":"no printer","code":"no_printer"}`))
 	case b.quitting || !b.owned || isPortalURL(page):
-		b.v.reply(id, false, jsonString("not allowed from this page"))
+		b.reply(id, false, jsonString("not allowed from this page"))
 	case !b.startPrint(page):
-		b.v.reply(id, false, jsonString(`{"error":"print limit reached","code":"print_limit"}`))
+		b.reply(id, false, jsonString(`{"error":"print limit reached","code":"print_limit"}`))
 	default:
 		b.g.printPage()
-		b.v.reply(id, true, "null")
+		b.reply(id, true, "null")
 	}
 }
 
@@ -141,5 +141,5 @@ func (b *browser) holdForPrint() bool {
 
 // notice shows a notice (a message key) in the toolbar (main loop).
 func (b *browser) notice(key string) {
-	b.v.eval("window.kioskNotice && window.kioskNotice(" + jsonString(key) + ")")
+	b.v.toolbarEval("window.kioskNotice && window.kioskNotice(" + jsonString(key) + ")")
 }

@@ -384,6 +384,15 @@ func (r *rig) startSession() {
 	r.waitEval("the start page", "location.pathname === '/home' && document.readyState === 'complete'", 10*time.Second)
 }
 
+// pressToolbar presses the toolbar's button of class cls with the real
+// pointer: the toolbar acts on the resident's own presses only.
+func (r *rig) pressToolbar(cls string) {
+	r.t.Helper()
+	btn := "document.querySelector('kiosk-toolbar').shadowRoot.querySelector('button." + cls + "')"
+	r.waitEval("the toolbar's "+cls+" button", btn+" && "+btn+".getClientRects().length > 0", 5*time.Second)
+	r.press(btn)
+}
+
 // sessionOn starts a session and opens path on the test site.
 func (r *rig) sessionOn(path string) {
 	r.t.Helper()
@@ -397,7 +406,8 @@ func (r *rig) sessionOn(path string) {
 func (r *rig) endSession() event {
 	r.t.Helper()
 	mark := r.log.len()
-	r.touchEval("kioskEnd(); 1")
+	r.pressToolbar("end")
+	r.pressToolbar("yes")
 	r.waitEval("the satisfaction page", "location.pathname === '/end' && document.querySelector('[data-answer=skip]')", 10*time.Second)
 	r.mustEval("setTimeout(function () { document.querySelector('[data-answer=skip]').click(); }, 0); 1") // the process may exit before a direct answer
 	return r.log.wait(r.t, "welcome ready", mark, 10*time.Second)

@@ -71,7 +71,7 @@ func (b *browser) fileChooser(accept string) {
 // more page of document docID. The scan runs on its own goroutine.
 func (b *browser) scanDocument(id string, docID int) {
 	fail := func(code, msg string) {
-		b.v.reply(id, false, jsonString(fmt.Sprintf(`{"error":%q,"code":%q}`, msg, code)))
+		b.reply(id, false, jsonString(fmt.Sprintf(`{"error":%q,"code":%q}`, msg, code)))
 	}
 	var doc *document
 	switch {
@@ -110,7 +110,7 @@ func (b *browser) scanDocument(id string, docID int) {
 	host := b.docs.host
 	b.docs.scanning = true
 	b.showDocuments()
-	b.v.reply(id, true, "null")
+	b.reply(id, true, "null")
 	b.l.Info("scanning", "scanner", b.conf.Scanner, "document", n, "page", page)
 	go func() {
 		start := time.Now()
@@ -165,14 +165,14 @@ func (b *browser) siteDocuments() []document {
 // otherwise its pages go as one PDF.
 func (b *browser) attachDocument(id string, docID int) {
 	if !b.docs.open {
-		b.v.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
+		b.reply(id, false, jsonString(`{"error":"no file chooser open","code":"no_chooser"}`))
 		return
 	}
 	path := ""
 	if docID != 0 {
 		doc := b.findDocument(docID)
 		if doc == nil {
-			b.v.reply(id, false, jsonString(`{"error":"no such document","code":"not_found"}`))
+			b.reply(id, false, jsonString(`{"error":"no such document","code":"not_found"}`))
 			return
 		}
 		if b.docs.format == "jpeg" && len(doc.pages) == 1 {
@@ -185,7 +185,7 @@ func (b *browser) attachDocument(id string, docID int) {
 			if err := writePDF(path, doc.pages, scanDPI); err != nil {
 				b.l.Error("making the document's PDF", "err", err)
 				b.notice(noticeScanFailed)
-				b.v.reply(id, false, jsonString(`{"error":"no PDF","code":"scan_failed"}`))
+				b.reply(id, false, jsonString(`{"error":"no PDF","code":"scan_failed"}`))
 				return
 			}
 		}
@@ -201,7 +201,7 @@ func (b *browser) attachDocument(id string, docID int) {
 		b.l.Info("file chooser cancelled", "host", hostOf(b.committed))
 	}
 	b.showDocuments()
-	b.v.reply(id, true, "null")
+	b.reply(id, true, "null")
 }
 
 // closeDocuments cancels a pending chooser when its page goes (main loop).
@@ -220,5 +220,5 @@ func (b *browser) showDocuments() {
 		"open": b.docs.open, "scanning": b.docs.scanning, "docs": b.siteDocuments(),
 		"multipage": b.docs.format == "pdf",
 	})
-	b.v.eval("window.kioskDocuments && window.kioskDocuments(" + string(st) + ")")
+	b.v.toolbarEval("window.kioskDocuments && window.kioskDocuments(" + string(st) + ")")
 }

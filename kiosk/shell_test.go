@@ -133,17 +133,32 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 	r.mustEval("location.href = '" + siteURL + "'; 1")
 	r.waitEval("the allowed page", "location.href === '"+siteURL+"' && document.getElementById('h')", 10*time.Second)
 
+	// Those the blocked page also uses: refused without the resident's input.
 	mark := r.log.len()
-	acts := []string{"kioskEnd", "kioskHelp", "kioskContinue", "kioskHome", "kioskBack", "kioskActivity", "kioskPrint", "kioskScan", "kioskAttach"}
-	for _, fn := range acts {
+	gesture := []string{"kioskHelp", "kioskHome", "kioskBack"}
+	for _, fn := range gesture {
 		r.mustEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
 		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
 		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "no_gesture") {
 			t.Errorf("%s() from the site's script without input: %s, want a no_gesture rejection", fn, got)
 		}
 	}
-	if n := r.log.count("binding refused without the resident's input", mark); n != len(acts) {
-		t.Errorf("logged %d refusals, want %d", n, len(acts))
+	if n := r.log.count("binding refused without the resident's input", mark); n != len(gesture) {
+		t.Errorf("logged %d refusals, want %d", n, len(gesture))
+	}
+	// The actions only the toolbar takes (it runs in a script world of its
+	// own): refused to the page, even right after the resident's touch.
+	mark = r.log.len()
+	toolbarOnly := []string{"kioskEnd", "kioskContinue", "kioskActivity", "kioskPrint", "kioskScan", "kioskAttach"}
+	for _, fn := range toolbarOnly {
+		r.touchEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
+		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
+		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "toolbar_only") {
+			t.Errorf("%s() from the site's script after a touch: %s, want a toolbar_only rejection", fn, got)
+		}
+	}
+	if n := r.log.count("binding refused: only the kiosk's toolbar may call it", mark); n != len(toolbarOnly) {
+		t.Errorf("logged %d toolbar-only refusals, want %d", n, len(toolbarOnly))
 	}
 	r.mustEval("kioskState().then(function (s) { window.__st = s.state; }); 1")
 	r.waitEval("the state", "window.__st", 5*time.Second)
@@ -151,16 +166,19 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 		t.Errorf("after the refused calls: %s, want the session still active on the site", got)
 	}
 
-	// The toolbar's own "Accueil" button, pressed by a script: refused too.
-	const home = "document.querySelector('kiosk-toolbar').shadowRoot.querySelector('button.home').click(); 1"
-	mark = r.log.len()
-	r.mustEval(home)
-	r.log.wait(t, "binding refused without the resident's input", mark, 5*time.Second)
-	if got := string(r.mustEval("location.href").Result); got != `"`+siteURL+`"` {
-		t.Errorf("after a script pressed Accueil: on %s, want still %s", got, siteURL)
+	// The toolbar's own buttons, pressed by a script (an untrusted event),
+	// even right after a touch: ignored, and the shell hears of it.
+	for _, cls := range []string{"home", "end", "help"} {
+		mark = r.log.len()
+		r.touchEval("document.querySelector('kiosk-toolbar').shadowRoot.querySelector('button." + cls + "').click(); 1")
+		r.log.wait(t, "toolbar: a press not made by the resident ignored", mark, 5*time.Second)
 	}
-	// Pressed by the resident (GTK saw the touch), it brings the start page.
-	r.touchEval(home)
+	if got := string(r.mustEval("location.href + ' ' + !document.querySelector('kiosk-toolbar').shadowRoot.querySelector('.confirm').hidden").Result); got != `"`+siteURL+` false"` {
+		t.Errorf("after a script pressed the toolbar: %s, want still on %s with no confirmation shown", got, siteURL)
+	}
+	// Pressed by the resident (the real pointer), "Accueil" brings the
+	// start page.
+	r.pressToolbar("home")
 	r.waitEval("the start page", "location.host === 'kiosk.invalid' && location.pathname === '/home'", 10*time.Second)
 }
 

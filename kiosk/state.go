@@ -72,7 +72,7 @@ func (b *browser) apply(st *State) {
 		return
 	}
 	if b.showing != screenBuiltin && len(st.Raw) > 0 {
-		b.v.eval("window.kioskUpdate && window.kioskUpdate(" + string(st.Raw) + ")")
+		b.v.toolbarEval("window.kioskUpdate && window.kioskUpdate(" + string(st.Raw) + ")")
 	}
 	switch st.State {
 	case stateWiping:

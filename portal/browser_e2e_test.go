@@ -239,14 +239,27 @@ func TestBrowser_CountdownAndEnd(t *testing.T) {
 	if top := eval[string](t, ctx, `document.elementFromPoint(640, 600).tagName`); top != "KIOSK-TOOLBAR" {
 		t.Errorf("element at the centre during the countdown: %s, want the overlay", top)
 	}
-	calls := eval[[]string](t, ctx, `window.__state = {"state":"active","lang":"fr","remaining_s":2000,"version":5};
+	// A script's clicks (untrusted events) do nothing; the resident's
+	// presses (trusted, here through the DevTools protocol's input) act.
+	eval[bool](t, ctx, `window.__state = {"state":"active","lang":"fr","remaining_s":2000,"version":5};
 var sr = document.querySelector('kiosk-toolbar').shadowRoot;
 sr.querySelector('.continue').click();
 sr.querySelector('.end').click();
-sr.querySelector('.yes').click();
-window.__calls.filter(function (c) { return c !== 'kioskActivity' && c !== 'kioskState'; })`)
+true`)
+	press := func(sel string) {
+		t.Helper()
+		xy := eval[[]float64](t, ctx, `(function () {
+  var b = document.querySelector('kiosk-toolbar').shadowRoot.querySelector('`+sel+`').getBoundingClientRect();
+  return [b.left + b.width / 2, b.top + b.height / 2];
+})()`)
+		do(t, ctx, chromedp.MouseClickXY(xy[0], xy[1]))
+	}
+	press(".continue")
+	press(".end")
+	press(".yes")
+	calls := eval[[]string](t, ctx, `window.__calls.filter(function (c) { return c !== 'kioskActivity' && c !== 'kioskState'; })`)
 	if strings.Join(calls, ",") != "kioskContinue,kioskEnd" {
-		t.Errorf("calls %v, want kioskContinue then kioskEnd (after the confirmation)", calls)
+		t.Errorf("calls %v, want kioskContinue then kioskEnd (after the confirmation), none from the script's clicks", calls)
 	}
 }
 

@@ -41,6 +41,7 @@
     '.actions{display:flex;gap:16px;justify-content:center;flex-wrap:wrap;margin-top:24px}',
     '.card button{min-height:72px;min-width:160px;padding:0 36px;font-size:28px;font-weight:700;border-radius:12px;border:3px solid #000091;background:#000091;color:#fff;cursor:pointer}',
     '.card button.secondary{background:#fff;color:#000091}',
+    '.docs-overlay{top:' + BAR + 'px}', // the bar stays usable ("Terminer ma session")
     '.docs{list-style:none;margin:16px 0 0;padding:0;text-align:start}',
     '.docs li{display:flex;align-items:center;justify-content:space-between;gap:16px;padding:12px 0;border-top:2px solid #ddd;font-size:24px}',
     '.card .docs button{min-height:60px;min-width:120px;padding:0 20px;font-size:22px}',
@@ -55,7 +56,25 @@
     var s = S[lang()][key] || S.fr[key] || '';
     return n === undefined ? s : s.replace('{n}', String(n));
   }
+  // The shell's handler in the toolbar's own script world (WebKitGTK): the
+  // page's scripts can neither see it nor call it. Elsewhere (WebView2,
+  // a plain browser) the bound functions of the page's world.
+  var native = window.webkit && window.webkit.messageHandlers && window.webkit.messageHandlers.kiosk;
+  var pending = {}, seq = 0;
+  window.__kioskToolbarReply = function (id, ok, result) {
+    var p = pending[id];
+    delete pending[id];
+    if (p) { (ok ? p[0] : p[1])(result); }
+  };
+  function post(name, args) {
+    return new Promise(function (resolve, reject) {
+      var id = String(++seq);
+      pending[id] = [resolve, reject];
+      native.postMessage(JSON.stringify({ id: id, name: name, args: args }));
+    });
+  }
   function call(name, arg) {
+    if (native) { return post(name, arg === undefined ? [] : [arg]); }
     var f = window[name];
     if (typeof f !== 'function') { return null; }
     try {
@@ -70,10 +89,20 @@
     if (parent) { parent.appendChild(e); }
     return e;
   }
+  // button: only the resident's own press acts (a script's click() or
+  // dispatchEvent() makes an untrusted event, reported and ignored).
   function button(parent, cls, action) {
     var b = el('button', cls, parent);
     b.type = 'button';
-    b.addEventListener('click', function (ev) { ev.preventDefault(); ev.stopPropagation(); action(); });
+    b.addEventListener('click', function (ev) {
+      ev.preventDefault();
+      ev.stopPropagation();
+      if (!ev.isTrusted) {
+        if (native) { native.postMessage(JSON.stringify({ id: 'u', name: '_untrusted', args: [cls] })); }
+        return;
+      }
+      action();
+    });
     return b;
   }
   function elapsed() { return (Date.now() - stateAt) / 1000; }
@@ -338,7 +367,8 @@
     if (p) { p.then(setState, function () {}); }
   }
 
-  function activity() {
+  function activity(ev) {
+    if (!ev.isTrusted) { return; }
     var now = Date.now();
     if (!inSession() || state.state !== 'active' || now - lastActivity < ACTIVITY) { return; }
     lastActivity = now;
