@@ -4,6 +4,7 @@ package kiosk_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -137,9 +138,7 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 	mark := r.log.len()
 	gesture := []string{"kioskHelp", "kioskHome", "kioskBack"}
 	for _, fn := range gesture {
-		r.mustEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
-		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
-		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "no_gesture") {
+		if got := r.callFromPage(fn, false); !strings.Contains(got, "no_gesture") {
 			t.Errorf("%s() from the site's script without input: %s, want a no_gesture rejection", fn, got)
 		}
 	}
@@ -151,9 +150,7 @@ func TestShell_ToolbarActionsNeedResidentInput(t *testing.T) {
 	mark = r.log.len()
 	toolbarOnly := []string{"kioskEnd", "kioskContinue", "kioskActivity", "kioskPrint", "kioskScan", "kioskAttach"}
 	for _, fn := range toolbarOnly {
-		r.touchEval("window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1")
-		r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
-		if got := string(r.mustEval("window.__r").Result); !strings.Contains(got, "toolbar_only") {
+		if got := r.callFromPage(fn, true); !strings.Contains(got, "toolbar_only") {
 			t.Errorf("%s() from the site's script after a touch: %s, want a toolbar_only rejection", fn, got)
 		}
 	}
@@ -260,4 +257,21 @@ func descendants(pid int) []proc {
 		}
 	}
 	return out
+}
+
+// callFromPage calls the binding fn from the page's own script (after a
+// touch of the resident if touch) and returns how its Promise settled:
+// "resolved" or "rejected <reason>".
+func (r *rig) callFromPage(fn string, touch bool) string {
+	r.t.Helper()
+	js := "window.__r = ''; " + fn + "().then(function () { window.__r = 'resolved'; }, function (e) { window.__r = 'rejected ' + e; }); 1"
+	if touch {
+		r.touchEval(js)
+	} else {
+		r.mustEval(js)
+	}
+	r.waitEval(fn+" settled", "window.__r !== ''", 5*time.Second)
+	var got string
+	_ = json.Unmarshal(r.mustEval("window.__r").Result, &got)
+	return got
 }
