@@ -185,18 +185,55 @@ static void start_print(WebKitPrintOperation *op) {
   webkit_print_operation_print(op);
 }
 
+static void on_main_data(GObject *obj, GAsyncResult *res, gpointer data) {
+  gsize len = 0;
+  GError *err = NULL;
+  guchar *bytes = webkit_web_resource_get_data_finish(WEBKIT_WEB_RESOURCE(obj), res, &len, &err);
+  goPrintPDF(bytes, len, err ? err->message : NULL);
+  g_free(bytes);
+  g_clear_error(&err);
+}
+
+// print_pdf prints the PDF shown (the viewer's document) as it is: Go
+// sends its bytes to the queue, not a picture of the viewer.
+static void print_pdf(WebKitWebView *view) {
+  WebKitWebResource *r = webkit_web_view_get_main_resource(view);
+  if (r == NULL) {
+    goPrintPDF(NULL, 0, "no document");
+    return;
+  }
+  webkit_web_resource_get_data(r, NULL, on_main_data, NULL);
+}
+
+// main_is_pdf reports whether the page shown is a PDF document.
+static int main_is_pdf(WebKitWebView *view) {
+  WebKitWebResource *r = webkit_web_view_get_main_resource(view);
+  WebKitURIResponse *resp = r ? webkit_web_resource_get_response(r) : NULL;
+  const char *mime = resp ? webkit_uri_response_get_mime_type(resp) : NULL;
+  return mime != NULL && strcmp(mime, "application/pdf") == 0;
+}
+
 // print (window.print, the PDF viewer's button): never WebKit's dialog.
 // Go decides (printer set, the resident's own touch, the session's limit).
 static gboolean on_print(WebKitWebView *view, WebKitPrintOperation *op, gpointer data) {
   if (goPrint() && kiosk_printer != NULL) {
-    start_print(g_object_ref(op));
+    if (main_is_pdf(view)) {
+      print_pdf(view);
+    } else {
+      start_print(g_object_ref(op));
+    }
   }
   return TRUE;
 }
 
 // kiosk_print prints the page shown, as the toolbar's "Imprimer" asks.
 void kiosk_print(WebKitWebView *view) {
-  if (kiosk_printer != NULL) {
+  if (kiosk_printer == NULL) {
+    return;
+  }
+  if (main_is_pdf(view)) {
+    print_pdf(view);
+  } else {
     start_print(webkit_print_operation_new(view));
   }
 }

@@ -89,6 +89,19 @@ func goPrint() C.int { return boolInt(theBrowser.printRequested()) }
 //export goPrintFailed
 func goPrintFailed(msg *C.char) { theBrowser.printFailed(C.GoString(msg)) }
 
+//export goPrintPDF
+func goPrintPDF(data *C.guchar, n C.gsize, errMsg *C.char) {
+	var pdf []byte
+	if data != nil {
+		pdf = C.GoBytes(unsafe.Pointer(data), C.int(n))
+	}
+	var e string
+	if errMsg != nil {
+		e = C.GoString(errMsg)
+	}
+	theBrowser.printPDF(pdf, e)
+}
+
 //export goPrintFinished
 func goPrintFinished(failed C.int) { theBrowser.printFinished(failed != 0) }
 

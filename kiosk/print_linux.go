@@ -2,7 +2,13 @@
 
 package kiosk
 
-import "time"
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
 
 // maxPrintJobs is how many documents one session may print.
 const maxPrintJobs = 10
@@ -86,6 +92,44 @@ func (b *browser) startPrint(page string) bool {
 	b.l.Info("printing", "host", hostOf(page), "printer", b.conf.Printer, "job", b.print.jobs)
 	b.notice(noticePrintSending)
 	return true
+}
+
+// printPDF sends the PDF shown (its own bytes, not the viewer's picture of
+// it) to the printer with lp(1), under the title "Document" (main loop).
+// The file lives in the session's profile, wiped with it.
+func (b *browser) printPDF(pdf []byte, errMsg string) {
+	fail := func(msg string) {
+		b.printFailed(msg)
+		b.printFinished(true)
+	}
+	if errMsg != "" || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+		fail("the PDF shown is not readable: " + errMsg)
+		return
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		fail(err.Error())
+		return
+	}
+	dir := filepath.Join(home, "print")
+	file := filepath.Join(dir, fmt.Sprintf("document-%d.pdf", b.print.jobs))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		fail(err.Error())
+		return
+	}
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		fail(err.Error())
+		return
+	}
+	go func() {
+		err := printFile(b.ctx, b.conf.Printer, file)
+		b.onMain(func() {
+			if err != nil {
+				b.printFailed(err.Error())
+			}
+			b.printFinished(err != nil)
+		})
+	}()
 }
 
 // printFailed logs WebKit's or GTK's error (main loop); printFinished follows.

@@ -74,8 +74,30 @@ func TestShell_Print(t *testing.T) {
 	r.log.wait(t, "print job queued", mark, 20*time.Second)
 	waitJobs(t, cups, queue, 2)
 
+	// A PDF (an attestation) prints as the PDF itself, not as a picture of
+	// the viewer: its bytes reach the queue unchanged.
+	r.mustEval("location.href = '" + siteURL + "doc.pdf'; 1")
+	r.waitFor("the PDF shown", 10*time.Second, func() bool {
+		res, err := r.eval("1")
+		return err == nil && strings.HasSuffix(res.URI, "/doc.pdf")
+	})
+	mark = r.log.len()
+	r.touchEval("window.print(); 1")
+	r.log.wait(t, "print job queued", mark, 20*time.Second)
+	waitJobs(t, cups, queue, 3)
+	found := false
+	for _, f := range cups.DataFiles() {
+		if doc, err := os.ReadFile(f); err == nil && string(doc) == pdfDoc {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("the PDF shown did not reach the queue as it is")
+	}
+	r.openPage("")
+
 	// At most maxPrintJobs (10) per session.
-	for i := 3; i <= 10; i++ {
+	for i := 4; i <= 10; i++ {
 		mark = r.log.len()
 		r.touchEval("window.print(); 1")
 		r.log.wait(t, "print job queued", mark, 20*time.Second)

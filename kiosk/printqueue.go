@@ -66,10 +66,10 @@ type printQueue struct {
 	wg sync.WaitGroup // cancellations waiting for their grace
 }
 
-// checkPrintTools finds lpstat and cancel (package cups-client): without
+// checkPrintTools finds lp, lpstat and cancel (package cups-client): without
 // them the queue cannot be cleared after a session, so nothing may print.
 func checkPrintTools() error {
-	for _, p := range []string{"lpstat", "cancel"} {
+	for _, p := range []string{"lpstat", "cancel", "lp"} {
 		if _, err := exec.LookPath(p); err != nil {
 			return fmt.Errorf("--printer needs %s (apt-get install cups-client): %w", p, err)
 		}
@@ -189,6 +189,19 @@ func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 			q.l.Error("cancelling print jobs left by a session", "printer", q.name, "jobs", ids, "err", err)
 		}
 	}()
+	return nil
+}
+
+// printFile queues file (a PDF) on queue with lp(1), titled "Document":
+// the page's title, which may name the resident, does not reach CUPS.
+func printFile(ctx context.Context, queue, file string) error {
+	cctx, cancel := context.WithTimeout(ctx, cupsTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(cctx, "lp", "-d", queue, "-t", "Document", "--", file)
+	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("lp: %w: %s", err, strings.TrimSpace(string(out)))
+	}
 	return nil
 }
 

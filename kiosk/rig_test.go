@@ -397,6 +397,12 @@ func (r *rig) pressToolbar(cls string) {
 func (r *rig) sessionOn(path string) {
 	r.t.Helper()
 	r.startSession()
+	r.openPage(path)
+}
+
+// openPage opens path on the test site and waits for it.
+func (r *rig) openPage(path string) {
+	r.t.Helper()
 	r.mustEval("location.href = '" + siteURL + path + "'; 1")
 	r.waitEval("the site's page /"+path, "location.href === '"+siteURL+path+"' && document.readyState === 'complete'", 10*time.Second)
 }
