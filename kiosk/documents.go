@@ -1,11 +1,10 @@
 package kiosk
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -16,9 +15,9 @@ import (
 // scanTimeout bounds one scan (a flatbed at 200 dpi takes 10-30 s).
 const scanTimeout = 2 * time.Minute
 
-// scanFormat picks the scan's file format from the chooser's MIME types: a
-// JPEG image when the page asks for images and not PDF, else PDF (what
-// administrative sites accept most).
+// scanFormat picks what a document is attached as, from the chooser's MIME
+// types: a JPEG image when the page asks for images and not PDF, else PDF
+// (what administrative sites accept most).
 func scanFormat(accept string) string {
 	images, pdf := false, false
 	for _, m := range strings.Split(accept, ",") {
@@ -36,27 +35,22 @@ func scanFormat(accept string) string {
 	return "pdf"
 }
 
-// scan runs scanimage(1) (package sane-utils) on device into file, in
-// colour at 200 dpi; a device without those options gets its defaults.
-func scan(ctx context.Context, device, format, dir, file string) error {
+// scan runs scanimage(1) (package sane-utils) on device: one page, a JPEG
+// in file, in colour at scanDPI; a device without those options gets its
+// defaults.
+func scan(ctx context.Context, device, dir, file string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("documents directory: %w", err)
 	}
 	run := func(extra ...string) error {
-		cctx, cancel := context.WithTimeout(ctx, scanTimeout)
-		defer cancel()
-		args := append([]string{"--device-name=" + device, "--format=" + format, "--output-file=" + file}, extra...)
-		cmd := exec.CommandContext(cctx, "scanimage", args...)
-		cmd.Env = append(os.Environ(), "LC_ALL=C")
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		if err := cmd.Run(); err != nil {
+		args := append([]string{"--device-name=" + device, "--format=jpeg", "--output-file=" + file}, extra...)
+		if _, err := runTool(ctx, scanTimeout, "scanimage", args...); err != nil {
 			_ = os.Remove(file)
-			return fmt.Errorf("scanimage: %w: %s", err, strings.TrimSpace(stderr.String()))
+			return err
 		}
 		return nil
 	}
-	err := run("--mode=Color", "--resolution=200")
+	err := run("--mode=Color", "--resolution="+strconv.Itoa(scanDPI))
 	if err != nil && strings.Contains(err.Error(), "unrecognized option") {
 		err = run()
 	}

@@ -90,7 +90,7 @@ const cupsTimeout = 10 * time.Second
 
 // pending lists the queue's jobs that are not completed ("queue-id").
 func (q *printQueue) pending(ctx context.Context) ([]string, error) {
-	out, err := q.run(ctx, "lpstat", "-o", q.name)
+	out, err := runTool(ctx, cupsTimeout, "lpstat", "-o", q.name)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (q *printQueue) cancel(ctx context.Context, ids []string) error {
 		return nil
 	}
 	a := cancelArgs(still)
-	if _, err := q.run(ctx, a[0], a[1:]...); err != nil {
+	if _, err := runTool(ctx, cupsTimeout, a[0], a[1:]...); err != nil {
 		return err
 	}
 	q.l.Warn("print jobs of an earlier session cancelled", "printer", q.name, "jobs", still)
@@ -195,23 +195,18 @@ func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 // printFile queues file (a PDF) on queue with lp(1), titled "Document":
 // the page's title, which may name the resident, does not reach CUPS.
 func printFile(ctx context.Context, queue, file string) error {
-	cctx, cancel := context.WithTimeout(ctx, cupsTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, "lp", "-d", queue, "-t", "Document", "--", file)
-	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("lp: %w: %s", err, strings.TrimSpace(string(out)))
-	}
-	return nil
+	_, err := runTool(ctx, cupsTimeout, "lp", "-d", queue, "-t", "Document", "--", file)
+	return err
 }
 
 // wait waits for the cancellations in progress.
 func (q *printQueue) wait() { q.wg.Wait() }
 
-// run runs a CUPS client program in the C locale and returns its output;
-// its error says what it printed.
-func (q *printQueue) run(ctx context.Context, prog string, args ...string) ([]byte, error) {
-	cctx, cancel := context.WithTimeout(ctx, cupsTimeout)
+// runTool runs a device tool (CUPS's clients, scanimage) in the C locale
+// for at most timeout and returns its output; its error says what the tool
+// printed on stderr.
+func runTool(ctx context.Context, timeout time.Duration, prog string, args ...string) ([]byte, error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(cctx, prog, args...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C", "LANG=C")

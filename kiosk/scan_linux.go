@@ -114,7 +114,7 @@ func (b *browser) scanDocument(id string, docID int) {
 	b.l.Info("scanning", "scanner", b.conf.Scanner, "document", n, "page", page)
 	go func() {
 		start := time.Now()
-		err := scan(b.ctx, b.conf.Scanner, "jpeg", dir, file)
+		err := scan(b.ctx, b.conf.Scanner, dir, file)
 		b.onMain(func() {
 			b.docs.scanning = false
 			if err != nil {
