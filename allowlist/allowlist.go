@@ -38,6 +38,10 @@ type Site struct {
 	Icon string
 	// Group is Public or Supervised.
 	Group Group
+	// SelfService is true for a site written under supervised: whose
+	// category the file's self_service key opens to every resident (its
+	// Group is then Public).
+	SelfService bool
 	// Patterns are the host patterns of the site, in file order.
 	Patterns []*Pattern
 	// Line is the line of the site in the file, for messages.

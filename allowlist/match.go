@@ -13,6 +13,9 @@ type List struct {
 	Sites []*Site
 	// File is the file name given to Parse.
 	File string
+	// SelfService are the categories of supervised: sites that the file's
+	// self_service key opens to every resident, as written, in file order.
+	SelfService []string
 
 	public, supervised []*Site
 	// byHost indexes the portless patterns by canonical host; byHostPort

@@ -18,7 +18,7 @@ import (
 const SupportedVersion = 1
 
 var (
-	topKeys  = []string{"version", "sites", "supervised"}
+	topKeys  = []string{"version", "sites", "supervised", "self_service"}
 	siteKeys = []string{"name", "category", "home", "icon", "hosts", "ips"}
 )
 
@@ -148,6 +148,7 @@ func (p *fileParser) top(n ast.Node) {
 		return
 	}
 	var version ast.Node
+	var selfService *ast.MappingValueNode
 	sitesKey := tokenOf(n)
 	for _, mv := range values {
 		key := mv.Key.GetToken()
@@ -160,7 +161,12 @@ func (p *fileParser) top(n ast.Node) {
 			p.sites(mv.Value, Public, key)
 		case "supervised":
 			p.sites(mv.Value, Supervised, key)
+		case "self_service":
+			selfService = mv
 		}
+	}
+	if selfService != nil {
+		p.selfService(selfService)
 	}
 	if version == nil {
 		p.errorf(tokenOf(n), "missing \"version: %d\" (put it on the first line)", SupportedVersion)

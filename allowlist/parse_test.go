@@ -70,7 +70,11 @@ func parseOutcome(t *testing.T, data []byte, filename string) string {
 	}
 	b.WriteString("ok\n")
 	for _, s := range l.Sites {
-		fmt.Fprintf(&b, "%s %q category=%q home=%q icon=%q line %d\n", s.Group, s.Name, s.Category, s.Home, s.Icon, s.Line)
+		group := s.Group.String()
+		if s.SelfService {
+			group += " (self_service)"
+		}
+		fmt.Fprintf(&b, "%s %q category=%q home=%q icon=%q line %d\n", group, s.Name, s.Category, s.Home, s.Icon, s.Line)
 		for _, p := range s.Patterns {
 			kind := "subdomains"
 			if p.Exact {
