@@ -205,6 +205,12 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	if err != nil {
 		return fmt.Errorf("local API: %w", err)
 	}
+	// The token must not outlive the service, whichever way serve returns.
+	defer func() {
+		if cerr := localAPI.Close(); cerr != nil {
+			l.Warn("removing the api token file", "file", tokenFile, "err", cerr)
+		}
+	}()
 
 	proxyLn, err := net.Listen("tcp", c.ProxyListen)
 	if err != nil {
