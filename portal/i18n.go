@@ -103,15 +103,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Terminal momentanément indisponible",
 		"ooo.text":             "Un agent a été prévenu. Merci de votre patience.",
 		"notfound.title":       "Page introuvable",
-		"cat.famille":          "Famille",
-		"cat.emploi":           "Emploi",
-		"cat.sante":            "Santé",
-		"cat.impots":           "Impôts",
-		"cat.retraite":         "Retraite",
-		"cat.identite":         "Identité",
-		"cat.logement":         "Logement",
-		"cat.ville":            "Ville",
-		"cat.autre":            "Autres démarches",
 	},
 	"en": {
 		"welcome.title":        "Welcome",
@@ -190,15 +181,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Terminal temporarily out of order",
 		"ooo.text":             "A member of staff has been told. Thank you for your patience.",
 		"notfound.title":       "Page not found",
-		"cat.famille":          "Family",
-		"cat.emploi":           "Employment",
-		"cat.sante":            "Health",
-		"cat.impots":           "Taxes",
-		"cat.retraite":         "Retirement",
-		"cat.identite":         "Identity",
-		"cat.logement":         "Housing",
-		"cat.ville":            "Town",
-		"cat.autre":            "Other services",
 	},
 	"ar": {
 		"welcome.title":        "مرحبًا",
@@ -277,15 +259,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "الجهاز غير متاح مؤقتًا",
 		"ooo.text":             "تم إبلاغ أحد الموظفين. شكرًا على صبركم.",
 		"notfound.title":       "الصفحة غير موجودة",
-		"cat.famille":          "الأسرة",
-		"cat.emploi":           "العمل",
-		"cat.sante":            "الصحة",
-		"cat.impots":           "الضرائب",
-		"cat.retraite":         "التقاعد",
-		"cat.identite":         "الهوية",
-		"cat.logement":         "السكن",
-		"cat.ville":            "البلدية",
-		"cat.autre":            "إجراءات أخرى",
 	},
 	"es": {
 		"welcome.title":        "Bienvenido",
@@ -364,15 +337,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Terminal temporalmente fuera de servicio",
 		"ooo.text":             "Se ha avisado a un agente. Gracias por su paciencia.",
 		"notfound.title":       "Página no encontrada",
-		"cat.famille":          "Familia",
-		"cat.emploi":           "Empleo",
-		"cat.sante":            "Salud",
-		"cat.impots":           "Impuestos",
-		"cat.retraite":         "Jubilación",
-		"cat.identite":         "Identidad",
-		"cat.logement":         "Vivienda",
-		"cat.ville":            "Ayuntamiento",
-		"cat.autre":            "Otros trámites",
 	},
 	"pt": {
 		"welcome.title":        "Bem-vindo",
@@ -451,15 +415,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Terminal temporariamente indisponível",
 		"ooo.text":             "Um funcionário foi avisado. Obrigado pela sua paciência.",
 		"notfound.title":       "Página não encontrada",
-		"cat.famille":          "Família",
-		"cat.emploi":           "Emprego",
-		"cat.sante":            "Saúde",
-		"cat.impots":           "Impostos",
-		"cat.retraite":         "Reforma",
-		"cat.identite":         "Identidade",
-		"cat.logement":         "Habitação",
-		"cat.ville":            "Câmara municipal",
-		"cat.autre":            "Outros serviços",
 	},
 	"ru": {
 		"welcome.title":        "Добро пожаловать",
@@ -538,15 +493,6 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Терминал временно не работает",
 		"ooo.text":             "Сотрудник предупреждён. Спасибо за терпение.",
 		"notfound.title":       "Страница не найдена",
-		"cat.famille":          "Семья",
-		"cat.emploi":           "Работа",
-		"cat.sante":            "Здоровье",
-		"cat.impots":           "Налоги",
-		"cat.retraite":         "Пенсия",
-		"cat.identite":         "Документы",
-		"cat.logement":         "Жильё",
-		"cat.ville":            "Мэрия",
-		"cat.autre":            "Другие услуги",
 	},
 	"tr": {
 		"welcome.title":        "Hoş geldiniz",
@@ -625,32 +571,5 @@ var messages = map[string]map[string]string{
 		"ooo.title":            "Terminal geçici olarak hizmet dışı",
 		"ooo.text":             "Bir görevliye haber verildi. Sabrınız için teşekkürler.",
 		"notfound.title":       "Sayfa bulunamadı",
-		"cat.famille":          "Aile",
-		"cat.emploi":           "İş",
-		"cat.sante":            "Sağlık",
-		"cat.impots":           "Vergiler",
-		"cat.retraite":         "Emeklilik",
-		"cat.identite":         "Kimlik",
-		"cat.logement":         "Konut",
-		"cat.ville":            "Belediye",
-		"cat.autre":            "Diğer işlemler",
 	},
-}
-
-// categorySlugs maps the category names IT writes in allowlist.yaml (with
-// or without accents) to the message and icon keys.
-var categorySlugs = map[string]string{
-	"famille": "famille", "emploi": "emploi", "santé": "sante", "sante": "sante",
-	"impôts": "impots", "impots": "impots", "retraite": "retraite",
-	"identité": "identite", "identite": "identite", "logement": "logement",
-	"ville": "ville",
-}
-
-// categorySlug returns the icon/message key of category, "autre" when
-// unknown.
-func categorySlug(category string) string {
-	if s, ok := categorySlugs[lower(category)]; ok {
-		return s
-	}
-	return "autre"
 }

@@ -5,7 +5,6 @@ import (
 	"html"
 	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 )
@@ -39,11 +38,6 @@ type page struct {
 type langLink struct {
 	Code, Name, Dir, Href string
 	Current               bool
-}
-
-// tile is one site of the welcome and home pages.
-type tile struct {
-	Name, Category, Icon, Href string
 }
 
 // T returns the message key in the page language (French when missing).
@@ -109,31 +103,6 @@ func (h *Handler) homePage(r *http.Request) *page {
 	return p
 }
 
-// tiles returns the tiles of the open sites that have a home page.
-func (h *Handler) tiles(p *page) []tile {
-	var ts []tile
-	dir := h.iconsDir()
-	for _, s := range h.sites() {
-		if s.Home == "" {
-			continue
-		}
-		slug := categorySlug(s.Category)
-		cat := s.Category
-		if slug != "autre" {
-			cat = p.T("cat." + slug)
-		}
-		icon := Base + "icons/default/" + slug + ".svg"
-		if s.Icon != "" && iconExists(dir, s.Icon) {
-			icon = Base + "icons/" + url.PathEscape(s.Icon)
-		}
-		ts = append(ts, tile{
-			Name: s.Name, Category: cat, Icon: icon,
-			Href: Base + "go?site=" + url.QueryEscape(s.Name) + "&lang=" + p.Lang,
-		})
-	}
-	return ts
-}
-
 // render executes p into a buffer, then writes it with status and the
 // page headers.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *page) {
@@ -155,9 +124,6 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p *
 		_, _ = w.Write(buf.Bytes())
 	}
 }
-
-// lower returns s in lower case (category names).
-func lower(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // keypadKeys are the messages the keypad's script shows.
 var keypadKeys = []string{"pin.wrong", "pin.locked", "pin.sec", "pin.min", "pin.error", "pin.short"}

@@ -155,6 +155,7 @@ func (h *Handler) Blocked(w http.ResponseWriter, r *http.Request, host string) {
 	p := h.basePage(r, "blocked", "blocked.title")
 	p.Host = clipHost(host)
 	p.Data["host"] = p.Host
+	p.Data["webmail"] = h.isWebmail(host)
 	p.keypadData()
 	h.render(w, r, http.StatusForbidden, p)
 }
