@@ -158,6 +158,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		SatisfactionTimeout: c.Satisfaction,
 		Auditor:             store,
 		CheckPIN:            agentPINCheck(agents),
+		Lockout:             store,
 	})
 	if err != nil {
 		return fmt.Errorf("session settings: %w", err)

@@ -24,6 +24,8 @@ var (
 	_ session.Recorder = sessionRecorder{}
 	_ proxy.Recorder   = proxyRecorder{}
 	_ admin.Stats      = (*usage.Store)(nil)
+
+	_ session.LockoutStore = (*usage.Store)(nil)
 )
 
 // sessionRecorder records the session controller's events in the usage store.

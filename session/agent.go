@@ -44,7 +44,8 @@ const UnknownAgent = "?"
 
 // Keypad lockout: after LockoutAfter wrong PINs in a row, each further
 // wrong PIN locks the keypad for LockoutBase, doubling each time, at most
-// LockoutMax. A right PIN resets the count. The count lives in memory.
+// LockoutMax. A right PIN resets the count. The count and the lock's end
+// are saved in Config.Lockout, so a restart does not reset them.
 const (
 	LockoutAfter = 5
 	LockoutBase  = 30 * time.Second
@@ -99,15 +100,26 @@ func (c *Controller) checkPIN(pin, what string, pre func(now time.Time) error, a
 	if cerr == nil && agent == "" {
 		cerr = errors.New("PIN check returned no agent name")
 	}
+	var save bool
+	var fails int
+	var until time.Time
+	defer func() {
+		if save { // under pinMu, outside mu
+			c.saveLockout(fails, until)
+		}
+	}()
 	return c.do(func(now time.Time) error {
 		switch {
 		case errors.Is(cerr, ErrWrongPIN):
-			return c.wrongPINLocked(what, now)
+			err := c.wrongPINLocked(what, now)
+			save, fails, until = true, c.pinFails, c.pinLockUntil
+			return err
 		case cerr != nil:
 			return fmt.Errorf("checking the PIN: %w", cerr)
 		}
 		if c.pinFails > 0 || !c.pinLockUntil.IsZero() {
 			c.pinFails, c.pinLockUntil = 0, time.Time{}
+			save = true
 			c.bump()
 		}
 		if err := pre(now); err != nil {

@@ -64,6 +64,11 @@ type Config struct {
 	// must not call the Controller. If nil, no session can be unlocked
 	// nor host opened (ErrUnlockRequired).
 	CheckPIN func(pin string) (agent string, err error)
+	// Lockout keeps the keypad lockout (wrong PINs in a row, end of the
+	// lock) across restarts: New loads it and every PIN check that
+	// changes it saves it. If nil, the lockout lives in memory only and a
+	// restart resets it.
+	Lockout LockoutStore
 	// Now returns the current time. If nil, time.Now is used. Tests inject
 	// a fake clock and drive the deadlines with Controller.Tick instead of
 	// running Controller.Run.

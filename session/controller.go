@@ -96,7 +96,7 @@ func New(conf *Config) (*Controller, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Controller{
+	ctl := &Controller{
 		conf:    c,
 		log:     c.Logger.With("component", "session"),
 		state:   StateWelcome,
@@ -104,7 +104,11 @@ func New(conf *Config) (*Controller, error) {
 		changed: make(chan struct{}),
 		wake:    make(chan struct{}, 1),
 		lang:    c.Languages[0],
-	}, nil
+	}
+	if err := ctl.loadLockout(); err != nil {
+		return nil, err
+	}
+	return ctl, nil
 }
 
 // do runs f under the lock with the current time, then delivers the

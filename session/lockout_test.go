@@ -2,6 +2,7 @@ package session_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -105,5 +106,55 @@ func TestController_PINCheckError(t *testing.T) {
 	noPIN, _, _ := newTest(t, session.Config{Mode: session.Mixed})
 	if err := noPIN.Unlock("482913", ""); !errors.Is(err, session.ErrUnlockRequired) {
 		t.Errorf("Unlock without CheckPIN = %v, want ErrUnlockRequired", err)
+	}
+}
+
+// lockoutStore is a LockoutStore of function fields (the real one, the
+// bbolt usage store, is tested with a restart in the main package).
+type lockoutStore struct {
+	load func() (int, time.Time, error)
+	save func(int, time.Time) error
+}
+
+func (s lockoutStore) LoadLockout() (int, time.Time, error) { return s.load() }
+func (s lockoutStore) SaveLockout(n int, u time.Time) error { return s.save(n, u) }
+
+// TestController_Lockout_store checks what the controller loads and saves:
+// a saved lock is in force at once, and a failed load refuses to start
+// (fail closed) rather than open a fresh set of guesses.
+func TestController_Lockout_store(t *testing.T) {
+	var saved []string
+	store := lockoutStore{
+		load: func() (int, time.Time, error) { return session.LockoutAfter, t0.Add(time.Hour), nil },
+		save: func(n int, u time.Time) error {
+			saved = append(saved, fmt.Sprintf("%d %v", n, u.Sub(t0)))
+			return nil
+		},
+	}
+	at := newAgentTest(t, session.Config{Mode: session.SupervisedOnly, Lockout: store})
+	// A saved lock past LockoutMax (a clock set back) is cut to LockoutMax.
+	var le *session.LockoutError
+	if err := at.c.Unlock("482913", ""); !errors.As(err, &le) || le.Retry != session.LockoutMax {
+		t.Fatalf("right PIN under a saved lock: %v, want a %v lockout", err, session.LockoutMax)
+	}
+	if s := at.c.Snapshot(); s.PINFailures != session.LockoutAfter {
+		t.Fatalf("restored failures = %d, want %d", s.PINFailures, session.LockoutAfter)
+	}
+	at.at(session.LockoutMax)
+	if err := at.c.Unlock("000001", ""); !errors.As(err, &le) || le.Retry != 2*session.LockoutBase {
+		t.Fatalf("6th wrong PIN: %v, want a %v lockout", err, 2*session.LockoutBase)
+	}
+	at.at(session.LockoutMax + 2*session.LockoutBase)
+	if err := at.c.Unlock("482913", ""); err != nil {
+		t.Fatalf("right PIN after the lock: %v", err)
+	}
+	want := []string{"6 16m0s", "0 0s"}
+	if got := saved; len(got) != 2 || got[0] != want[0] || !strings.HasPrefix(got[1], "0 ") {
+		t.Errorf("saved %q, want %q then a reset", got, want)
+	}
+
+	broken := lockoutStore{load: func() (int, time.Time, error) { return 0, time.Time{}, errors.New("disk on fire") }}
+	if _, err := session.New(&session.Config{Lockout: broken}); err == nil || !strings.Contains(err.Error(), "keypad lockout") {
+		t.Errorf("New with a lockout store that fails = %v, want an error", err)
 	}
 }
