@@ -127,7 +127,7 @@ var (
 	}
 )
 
-// TestBrowser_WelcomeSitesFit shows the shipped file's 26 tiles on the
+// TestBrowser_WelcomeSitesFit shows the shipped file's 25 tiles on the
 // welcome screen at the two usual terminal sizes, in French and in Arabic
 // (right to left), and checks that the groups of tiles fit: nothing
 // overflows, overlaps or is cut, and the groups follow the file's order.
@@ -170,7 +170,7 @@ func TestBrowser_WelcomeSitesFit(t *testing.T) {
 }
 
 // TestBrowser_HomeSitesFitSupervised: in an agent-unlocked session the
-// start page shows the webmail too (32 tiles), still in one screen width.
+// start page shows the webmail too (31 tiles), still in one screen width.
 func TestBrowser_HomeSitesFitSupervised(t *testing.T) {
 	h, l := shippedHandler(t, true)
 	tiles := 0
