@@ -3,6 +3,7 @@ package admin
 import (
 	"errors"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -127,6 +128,13 @@ func (s *Server) validUser(u user) bool {
 	return err == nil && a.HasPassword && a.Role == u.role && agentUser(a).stamp == u.stamp
 }
 
+// dummyHash is a hash no password matches, checked for a name that cannot
+// log in, so that its answer takes as long as a wrong password's.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := hashPassword(randomToken())
+	return h
+})
+
 // hasLogin reports whether any account can log in (the built-in admin has a
 // password, or an agent account has one). Until then the setup page shows.
 func (s *Server) hasLogin() (bool, error) {
@@ -153,16 +161,22 @@ func (s *Server) hasLogin() (bool, error) {
 }
 
 // authenticate checks a login. An empty name, or "admin", tries the built-in
-// admin first; any other name (or a failed "admin") the agent accounts. At
-// most two argon2id runs happen at once across the server.
+// admin first; any other name (or a failed "admin") the agent accounts. A
+// name that no account could have still costs an argon2id run, so that the
+// answer's time does not tell which names exist. At most two argon2id runs
+// happen at once across the server.
 func (s *Server) authenticate(name, password string) (user, bool) {
 	name = strings.TrimSpace(name)
-	if name == "" || strings.EqualFold(name, BuiltinAdmin) {
+	builtin := name == "" || strings.EqualFold(name, BuiltinAdmin)
+	if builtin {
 		if h, err := s.creds.adminHash(); err == nil && h != "" && s.verify(h, password) {
 			return builtinUser(h), true
 		}
 	}
 	if s.agents == nil || name == "" {
+		if !builtin {
+			s.verify(dummyHash(), password) // as long as a wrong admin password
+		}
 		return user{}, false
 	}
 	s.hashSem <- struct{}{}

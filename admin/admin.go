@@ -91,6 +91,14 @@ type Config struct {
 	// TLS marks cookies Secure (and names the session cookie __Host-…). Set it
 	// when the listener uses TLS.
 	TLS bool
+	// Hosts are the host names and IP addresses, besides localhost,
+	// 127.0.0.1, ::1 and the address a connection arrived on, that a
+	// request's Host header may name; any other Host gets 421 Misdirected
+	// Request (the guard against DNS rebinding, docs/admin.md). Case, one
+	// trailing dot and the port are ignored; "*.example.org" accepts one
+	// label under example.org. HostNames lists those of a listen address
+	// and its certificate. May be empty; a malformed entry makes New fail.
+	Hosts []string
 	// Location defines calendar days; it must be the usage store's. If nil,
 	// time.Local is used.
 	Location *time.Location
@@ -121,6 +129,7 @@ type Server struct {
 	api      http.Handler
 	token    *tokenFile
 	tls      bool
+	hosts    *hostPolicy
 	loc      *time.Location
 	now      func() time.Time
 
@@ -155,6 +164,11 @@ func New(c *Config) (*Server, error) {
 		session:     c.Session,
 		auditor:     c.Audit,
 	}
+	hosts, err := newHostPolicy(c.Hosts)
+	if err != nil {
+		return nil, fmt.Errorf("admin: Config.Hosts: %w", err)
+	}
+	s.hosts = hosts
 	if a, ok := c.Store.(Auditor); ok && s.auditor == nil {
 		s.auditor = a
 	}

@@ -2,9 +2,7 @@ package admin
 
 import (
 	"crypto/subtle"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
 )
@@ -111,22 +109,53 @@ func (s *Server) checkFormToken(r *http.Request) bool {
 	return c != "" && subtle.ConstantTimeCompare([]byte(c), []byte(f)) == 1
 }
 
-// safeNext returns next if it is a local path, "/" otherwise.
+// maxNextLen bounds the next= parameter of the login; longer is refused.
+const maxNextLen = 512
+
+// safeNext returns where the login may send the browser back to: next when
+// it names one of the admin pages (loginPages) with an optional plain query
+// string (?p=week, ?from=2026-11-01&to=2026-11-30), "/" for anything else.
+// Only printable ASCII without a backslash is accepted, the path must be
+// one of the pages' names exactly and the query has no percent sign, so no
+// spelling (tab, newline, %09, %5C, "//", "/\\", a scheme,
+// Unicode slashes) can make the Location header leave this origin.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if next == "" || len(next) > maxNextLen || next[0] != '/' {
 		return "/"
 	}
-	return next
+	for i := 0; i < len(next); i++ {
+		if c := next[i]; c <= ' ' || c >= 0x7f || c == '\\' {
+			return "/"
+		}
+	}
+	path, query, _ := strings.Cut(next, "?")
+	if !loginPages[path] || !plainQuery(query) {
+		return "/"
+	}
+	// Belt and braces: what a URL parser makes of it must be the same path.
+	if u, err := url.Parse(next); err != nil || u.Scheme != "" || u.Host != "" || u.Path != path {
+		return "/"
+	}
+	if query == "" {
+		return path
+	}
+	return path + "?" + query
+}
+
+// plainQuery reports whether q holds only letters, digits and = & - _ . ,
+// (the admin pages' own parameters), nothing percent-encoded.
+func plainQuery(q string) bool {
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' ||
+			strings.IndexByte("=&-_.,", c) >= 0
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // isLoopback reports whether the request comes from the local machine
 // (127.0.0.0/8 or ::1).
-func isLoopback(r *http.Request) bool {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	a, err := netip.ParseAddr(host)
-	return err == nil && a.Unmap().IsLoopback()
-}
+func isLoopback(r *http.Request) bool { return loopbackAddr(r.RemoteAddr) }

@@ -86,7 +86,7 @@ func BenchmarkDashboard_400Days(b *testing.B) {
 	target := fmt.Sprintf("/?from=%s&to=%s", today.AddDate(0, 0, -399).Format(dateLayout), today.Format(dateLayout))
 	b.ResetTimer()
 	for b.Loop() {
-		r := httptest.NewRequest("GET", target, nil)
+		r := httptest.NewRequest("GET", "http://127.0.0.1:8080"+target, nil)
 		r.AddCookie(&http.Cookie{Name: "kiosk_session", Value: id})
 		w := httptest.NewRecorder()
 		f.srv.ServeHTTP(w, r)

@@ -64,7 +64,7 @@ func TestServer_Metrics(t *testing.T) {
 		t.Fatalf("loopback /metrics = %s:\n%s", resp.Status, body)
 	}
 	remote := func(user, pw string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest("GET", "/metrics", nil)
+		r := httptest.NewRequest("GET", "http://127.0.0.1:8080/metrics", nil)
 		r.RemoteAddr = "192.0.2.50:9000"
 		if user != "" {
 			r.SetBasicAuth(user, pw)

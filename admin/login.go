@@ -14,7 +14,8 @@ type loginData struct {
 	CSRF, Next, Notice, Error string
 	Name                      string // name typed, shown again after a failure
 	Agents                    bool   // agent accounts can log in (show the name field)
-	Wait                      int    // seconds to wait before the next attempt
+	Wait                      int    // seconds this client must wait (429, remote clients)
+	Delay                     int    // seconds the next check of this name waits
 }
 
 // setupData fills setup.tmpl.
@@ -68,13 +69,12 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	}
 	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.URL.Query().Get("next")),
 		Notice: notices[r.URL.Query().Get("msg")], Agents: s.agents != nil}
-	d.Wait = int(s.limiter.wait(clientKey(r.RemoteAddr)) / time.Second)
+	d.Wait = seconds(s.limiter.clientWait(r.RemoteAddr))
 	s.render(w, http.StatusOK, "login", &page{Title: "Connexion", Data: d})
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	key := clientKey(r.RemoteAddr)
 	d := &loginData{CSRF: s.formToken(w, r), Next: safeNext(r.PostFormValue("next")), Agents: s.agents != nil}
 	if !s.checkFormToken(r) {
 		http.Error(w, "Requête refusée (jeton CSRF absent ou invalide). Rechargez la page.", http.StatusForbidden)
@@ -85,29 +85,52 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Name = clip(strings.TrimSpace(r.PostFormValue("name")), 64)
-	if wait := s.limiter.begin(key); wait > 0 {
-		d.Wait = int(wait / time.Second)
-		w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
-		s.render(w, http.StatusTooManyRequests, "login", &page{Title: "Connexion", Data: d})
+	show := func(code int) { s.render(w, code, "login", &page{Title: "Connexion", Data: d}) }
+	at, err := s.limiter.begin(r.Context(), d.Name, r.RemoteAddr)
+	if err != nil {
+		code, wait, msg := s.throttled(w, r, err)
+		d.Wait, d.Error = wait, msg
+		show(code)
 		return
 	}
 	u, ok := s.authenticate(d.Name, r.PostFormValue("password"))
-	s.limiter.end(key, ok)
+	at.end(ok)
 	if !ok {
-		s.log.Warn("admin login failed", "remote", key)
+		s.log.Warn("admin login failed", "remote", clientKey(r.RemoteAddr))
 		d.Error = "Nom ou mot de passe incorrect."
-		if wait := s.limiter.wait(key); wait > 0 {
-			d.Wait = int(wait / time.Second)
-			w.Header().Set("Retry-After", strconv.Itoa(d.Wait))
-		}
-		s.render(w, http.StatusUnauthorized, "login", &page{Title: "Connexion", Data: d})
+		d.Delay = seconds(s.limiter.delay(d.Name))
+		show(http.StatusUnauthorized)
 		return
 	}
 	id, _ := s.sessions.createFor(u)
 	s.setCookie(w, "kiosk_session", id, int(sessionLifetime/time.Second))
-	s.log.Info("admin logged in", "remote", key, "agent", u.name, "role", u.role)
+	s.log.Info("admin logged in", "remote", clientKey(r.RemoteAddr), "agent", u.name, "role", u.role)
 	s.audit(u.name, ActionLogin, string(u.role))
 	http.Redirect(w, r, d.Next, http.StatusSeeOther)
+}
+
+// throttled answers an error of limiter.begin: it sets Retry-After and
+// returns the status and what the page shows: the seconds a remote client
+// must wait (429), or else a French message (503).
+func (s *Server) throttled(w http.ResponseWriter, r *http.Request, err error) (code, wait int, msg string) {
+	var cw *clientWaitError
+	switch {
+	case errors.As(err, &cw):
+		wait = seconds(cw.wait)
+		w.Header().Set("Retry-After", strconv.Itoa(wait))
+		return http.StatusTooManyRequests, wait, ""
+	case errors.Is(err, errBusy):
+		s.log.Warn("login attempt refused: every attempt slot busy", "remote", clientKey(r.RemoteAddr))
+		w.Header().Set("Retry-After", strconv.Itoa(seconds(maxAccountDelay)))
+		return http.StatusServiceUnavailable, 0, "Trop de tentatives de connexion en cours. Réessayez dans quelques secondes."
+	default: // the client went away
+		return http.StatusServiceUnavailable, 0, "Tentative interrompue. Réessayez."
+	}
+}
+
+// seconds rounds d up to whole seconds.
+func seconds(d time.Duration) int {
+	return int((d + time.Second - 1) / time.Second)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, _ *webSession) {
@@ -171,18 +194,19 @@ func (s *Server) handlePasswordForm(w http.ResponseWriter, r *http.Request, ws *
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webSession) {
-	key := clientKey(r.RemoteAddr)
 	d := &passwordData{Min: MinPasswordLength}
 	show := func(code int) {
 		s.render(w, code, "password", &page{Title: "Mot de passe", Nav: "password", session: ws, Data: d})
 	}
-	if wait := s.limiter.begin(key); wait > 0 {
-		d.Wait = int(wait / time.Second)
-		show(http.StatusTooManyRequests)
+	at, err := s.limiter.begin(r.Context(), ws.user.name, r.RemoteAddr)
+	if err != nil {
+		code, wait, msg := s.throttled(w, r, err)
+		d.Wait, d.Error = wait, msg
+		show(code)
 		return
 	}
 	ok := s.checkOwnPassword(ws.user, r.PostFormValue("current"))
-	s.limiter.end(key, ok)
+	at.end(ok)
 	if !ok {
 		d.Error = "Mot de passe actuel incorrect."
 		show(http.StatusUnauthorized)
@@ -200,7 +224,6 @@ func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request, ws *webS
 		return
 	}
 	s.hashSem <- struct{}{}
-	var err error
 	if ws.user.builtin {
 		err = SetPassword(s.creds.path, pw)
 	} else {

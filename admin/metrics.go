@@ -4,9 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"net/http"
-	"strconv"
 	"sync"
-	"time"
 )
 
 // basicCache remembers the last password that passed argon2id for /metrics,
@@ -50,14 +48,14 @@ func (s *Server) metricsBasicAuth(w http.ResponseWriter, r *http.Request) bool {
 		if s.metricsAuth.match(hash, pass) {
 			return true
 		}
-		key := clientKey(r.RemoteAddr)
-		if wait := s.limiter.begin(key); wait > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
-			http.Error(w, "too many attempts", http.StatusTooManyRequests)
+		at, err := s.limiter.begin(r.Context(), BuiltinAdmin, r.RemoteAddr)
+		if err != nil {
+			code, _, _ := s.throttled(w, r, err)
+			http.Error(w, "too many attempts", code)
 			return false
 		}
 		ok := s.verify(hash, pass)
-		s.limiter.end(key, ok)
+		at.end(ok)
 		if ok {
 			s.metricsAuth.store(hash, pass)
 			return true

@@ -66,7 +66,7 @@ func TestServer_Setup(t *testing.T) {
 func TestServer_SetupRemoteRefused(t *testing.T) {
 	f := newFixture(t)
 	w := httptest.NewRecorder()
-	r := httptest.NewRequest("GET", "/setup", nil)
+	r := httptest.NewRequest("GET", "http://127.0.0.1:8080/setup", nil)
 	r.RemoteAddr = "192.0.2.10:4000"
 	f.srv.ServeHTTP(w, r)
 	if w.Code != http.StatusForbidden || strings.Contains(w.Body.String(), `name="password"`) ||
@@ -74,7 +74,7 @@ func TestServer_SetupRemoteRefused(t *testing.T) {
 		t.Fatalf("remote GET /setup = %d, want 403 without the form:\n%s", w.Code, w.Body)
 	}
 	form := url.Values{"csrf": {"x"}, "password": {testPassword}, "confirm": {testPassword}}
-	r = httptest.NewRequest("POST", "/setup", strings.NewReader(form.Encode()))
+	r = httptest.NewRequest("POST", "http://127.0.0.1:8080/setup", strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.AddCookie(&http.Cookie{Name: "kiosk_form", Value: "x"})
 	r.RemoteAddr = "192.0.2.10:4000"

@@ -4,7 +4,8 @@ import (
 	"net/http"
 )
 
-// routes builds the handler tree. Every page except login, setup, static
+// routes builds the handler tree of the whole listener, behind the Host
+// check (host.go). Every page except login, setup, static
 // files, /healthz, /metrics (own rule) and /stats.json (bearer token)
 // requires a logged-in session (/live.json answers 401 itself), and the
 // account pages the admin role.
@@ -49,12 +50,20 @@ func (s *Server) routes() http.Handler {
 	cop := http.NewCrossOriginProtection()
 	var root http.Handler = cop.Handler(securityHeaders(mux))
 	if s.api == nil {
-		return root
+		return s.checkHost(root)
 	}
 	top := http.NewServeMux()
 	top.Handle("/api/", s.api)
 	top.Handle("/", root)
-	return top
+	return s.checkHost(top)
+}
+
+// loginPages are the GET pages registered above behind requireLogin: the
+// only places the login's next= parameter may send the browser back to
+// (safeNext). TestLoginPages_AreRoutes keeps the two lists together.
+var loginPages = map[string]bool{
+	"/": true, "/blocked": true, "/allowlist": true, "/export.csv": true, "/report": true,
+	"/password": true, "/live": true, "/agents": true, "/audit": true, "/audit.csv": true,
 }
 
 // securityHeaders sets the headers every admin response carries.

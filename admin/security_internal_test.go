@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -224,12 +226,12 @@ func TestServer_CookieFlags(t *testing.T) {
 			f := newFixture(t, func(c *Config) { c.TLS = tc.tls })
 			f.setPassword()
 			w := httptest.NewRecorder()
-			r := httptest.NewRequest("GET", "/login", nil)
+			r := httptest.NewRequest("GET", "http://127.0.0.1:8080/login", nil)
 			f.srv.ServeHTTP(w, r)
 			formCookie := w.Result().Cookies()[0]
 			tok := csrfOf(t, w.Body.String())
 			form := url.Values{"csrf": {tok}, "password": {testPassword}}
-			r = httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
+			r = httptest.NewRequest("POST", "http://127.0.0.1:8080/login", strings.NewReader(form.Encode()))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.AddCookie(formCookie)
 			w = httptest.NewRecorder()
@@ -309,17 +311,140 @@ func TestServer_NewPasswordEndsSessions(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
-	testCases := []struct{ in, want string }{
-		{"/blocked?days=7", "/blocked?days=7"},
-		{"", "/"},
-		{"//evil.example/", "/"},
-		{"/\\evil.example", "/"},
-		{"https://evil.example/", "/"},
-		{"/x\r\nSet-Cookie: a=b", "/"},
+	long := "/blocked?days=" + strings.Repeat("7", maxNextLen)
+	testCases := []struct{ name, in, want string }{
+		// The admin pages, with their own query strings.
+		{"dashboard", "/", "/"},
+		{"period", "/?p=week", "/?p=week"},
+		{"range", "/?from=2026-11-01&to=2026-11-30", "/?from=2026-11-01&to=2026-11-30"},
+		{"blocked days", "/blocked?days=7", "/blocked?days=7"},
+		{"report months", "/report?from=2026-10&to=2026-11", "/report?from=2026-10&to=2026-11"},
+		{"csv", "/export.csv?from=2026-11-01&to=2026-11-02", "/export.csv?from=2026-11-01&to=2026-11-02"},
+		{"live", "/live", "/live"},
+		{"agents", "/agents", "/agents"},
+		{"audit csv", "/audit.csv", "/audit.csv"},
+		{"password", "/password", "/password"},
+		{"allowlist", "/allowlist", "/allowlist"},
+
+		// Hostile or unknown.
+		{"empty", "", "/"},
+		{"tab after slash", "/\t/evil.example/", "/"},
+		{"percent tab", "/%09/evil.example/", "/"},
+		{"newline", "/\n/evil.example/", "/"},
+		{"vertical tab", "/\v/evil.example/", "/"},
+		{"carriage return", "/\r/evil.example/", "/"},
+		{"percent newline", "/%0a/evil.example/", "/"},
+		{"percent CR", "/%0d/evil.example/", "/"},
+		{"header injection", "/x\r\nSet-Cookie: a=b", "/"},
+		{"CRLF in query", "/blocked?days=7\r\nSet-Cookie:%20a=b", "/"},
+		{"percent CRLF in query", "/blocked?days=7%0d%0aSet-Cookie:a=b", "/"},
+		{"scheme-relative", "//evil.example/", "/"},
+		{"triple slash", "///evil.example/", "/"},
+		{"slash backslash", "/\\evil.example", "/"},
+		{"backslash slash", "/\\/evil.example", "/"},
+		{"backslash", "\\evil.example", "/"},
+		{"percent backslash", "/%5Cevil.example", "/"},
+		{"percent slash", "/%2F/evil.example", "/"},
+		{"percent encoded page", "/%62locked", "/"},
+		{"http", "http://evil.example/", "/"},
+		{"https", "https://evil.example/", "/"},
+		{"scheme without slashes", "http:evil.example", "/"},
+		{"javascript", "javascript:alert(1)", "/"},
+		{"javascript after slash", "/javascript:alert(1)", "/"},
+		{"data", "data:text/html,<script>alert(1)</script>", "/"},
+		{"userinfo", "/@evil.example", "/"},
+		{"fullwidth slash", "/\uff0fevil.example", "/"},
+		{"fraction slash", "/\u2044evil.example", "/"},
+		{"division slash", "\u2215\u2215evil.example", "/"},
+		{"big solidus", "/\u29f8evil.example", "/"},
+		{"NUL", "/blocked\x00", "/"},
+		{"DEL", "/blocked\x7f", "/"},
+		{"space", "/ /evil.example", "/"},
+		{"relative", "blocked", "/"},
+		{"dot segments", "/../blocked", "/"},
+		{"dot", "/./blocked", "/"},
+		{"trailing slash", "/blocked/", "/"},
+		{"unknown page", "/nowhere", "/"},
+		{"login loop", "/login", "/"},
+		{"setup", "/setup", "/"},
+		{"static", "/static/admin.js", "/"},
+		{"metrics", "/metrics", "/"},
+		{"api", "/api/state", "/"},
+		{"fragment", "/blocked#x", "/"},
+		{"empty query mark", "/blocked?", "/blocked"},
+		{"query with slash", "/?next=//evil.example", "/"},
+		{"query with colon", "/?u=http:x", "/"},
+		{"query percent", "/?p=%77eek", "/"},
+		{"upper-case page", "/Blocked", "/"},
+		{"very long", long, "/"},
+		{"very long slashes", strings.Repeat("/", 100000), "/"},
 	}
 	for _, tc := range testCases {
-		if got := safeNext(tc.in); got != tc.want {
-			t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+		t.Run(tc.name, func(t *testing.T) {
+			if got := safeNext(tc.in); got != tc.want {
+				t.Errorf("safeNext(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestServer_LoginNextRedirect logs in through the real handler with a
+// hostile next= and checks the Location header, as a browser would follow it.
+func TestServer_LoginNextRedirect(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	base, _ := url.Parse(f.http.URL + "/login")
+	testCases := []struct{ next, want string }{
+		{"/%09/evil.example/", "/"},
+		{"/\t/evil.example/", "/"},
+		{"//evil.example/", "/"},
+		{"/\\evil.example", "/"},
+		{"/blocked?days=7", "/blocked?days=7"},
+	}
+	for _, tc := range testCases {
+		// The login form carries next= from the query string to the POST.
+		c := f.client()
+		resp, body := f.get(c, "/login?next="+url.QueryEscape(tc.next))
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /login = %s", resp.Status)
+		}
+		formNext := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(body)
+		if formNext == nil || html.UnescapeString(formNext[1]) != tc.want {
+			t.Errorf("next=%q: login form carries %q, want %q", tc.next, formNext, tc.want)
+		}
+		// A POST straight to /login, bypassing the form.
+		resp, _ = f.post(c, "/login", url.Values{"csrf": {csrfOf(t, body)}, "password": {testPassword}, "next": {tc.next}})
+		loc := resp.Header.Get("Location")
+		target, err := base.Parse(loc)
+		if resp.StatusCode != http.StatusSeeOther || err != nil || loc != tc.want || target.Host != base.Host {
+			t.Errorf("login with next=%q: %s Location %q (resolves to %v), want 303 to %q", tc.next, resp.Status, loc, target, tc.want)
+		}
+	}
+}
+
+func TestLoginPages_AreRoutes(t *testing.T) {
+	f := newFixture(t)
+	f.setPassword()
+	listed := map[string]bool{}
+	for _, rt := range adminRoutes {
+		if rt.method == "GET" {
+			path, _, _ := strings.Cut(rt.path, "?")
+			listed[path] = true
+		}
+	}
+	for p := range loginPages {
+		if !listed[p] {
+			t.Errorf("loginPages has %q, which adminRoutes does not list", p)
+		}
+		// Each one is a page behind the login, sent back to after it.
+		resp, _ := f.get(f.client(), p)
+		if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "/login?next="+url.QueryEscape(p) {
+			t.Errorf("anonymous GET %s = %s Location %q, want 303 to the login", p, resp.Status, loc)
+		}
+	}
+	for p := range listed {
+		if !loginPages[p] {
+			t.Errorf("GET %s is behind the login but not in loginPages", p)
 		}
 	}
 }
