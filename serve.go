@@ -243,6 +243,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		API:          localAPI,
 		APITokenFile: tokenFile,
 		TLS:          tlsConf != nil,
+		Hosts:        append(admin.HostNames(c.AdminListen, tlsConf), c.adminHostList()...),
 		Agents:       adminAgents{agents},
 		Session:      ctl,
 	})

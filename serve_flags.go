@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/communes/kiosk/admin"
 )
 
 // serveConfig holds the flags of `kiosk serve`. The same flags are stored
@@ -20,6 +22,7 @@ type serveConfig struct {
 	UpstreamProxy  string
 	AdminTLSCert   string
 	AdminTLSKey    string
+	AdminHosts     string
 	RetentionDays  int
 	LogLevel       string
 	Mode           string
@@ -51,6 +54,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.UpstreamProxy, "upstream-proxy", "", "optional institutional proxy `URL` (http://host:port) for plain requests and CONNECT")
 	fs.StringVar(&c.AdminTLSCert, "admin-tls-cert", "", "TLS certificate `FILE` for a non-loopback --admin-listen")
 	fs.StringVar(&c.AdminTLSKey, "admin-tls-key", "", "TLS key `FILE` for a non-loopback --admin-listen")
+	fs.StringVar(&c.AdminHosts, "admin-host", "", "comma-separated `NAMES` the admin page is also reached by, besides the --admin-listen host and its certificate's names (other Host headers get 421); needs a non-loopback --admin-listen")
 	fs.IntVar(&c.RetentionDays, "retention-days", 400, "keep usage counts this many `DAYS`")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	fs.StringVar(&c.Mode, "mode", "self-service", "session `MODE`: self-service, supervised-only or mixed")
@@ -99,6 +103,17 @@ func (f welcomeTextFlag) Set(v string) error {
 	return nil
 }
 
+// adminHostList returns the --admin-host names.
+func (c *serveConfig) adminHostList() []string {
+	var out []string
+	for _, h := range strings.Split(c.AdminHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
 // languageList returns the --languages codes.
 func (c *serveConfig) languageList() []string {
 	var out []string
@@ -135,6 +150,9 @@ func (c *serveConfig) validate() error {
 	}
 	if (c.AdminTLSCert == "") != (c.AdminTLSKey == "") {
 		return fmt.Errorf("--admin-tls-cert and --admin-tls-key go together")
+	}
+	if c.AdminHosts != "" && admin.IsLoopbackAddr(c.AdminListen) {
+		return fmt.Errorf("--admin-host needs a non-loopback --admin-listen: on loopback only localhost, 127.0.0.1 and [::1] reach the admin page")
 	}
 	return nil
 }
