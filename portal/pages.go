@@ -49,8 +49,12 @@ func (p *page) T(key string) string {
 }
 
 // WithHost returns message key with {host} replaced by the page's host in
-// bold, HTML-escaped.
+// bold, HTML-escaped; without a host (not a valid host name: displayHost),
+// message key+"_nohost", which names no site.
 func (p *page) WithHost(key string) template.HTML {
+	if p.Host == "" {
+		return template.HTML(html.EscapeString(p.T(key + "_nohost")))
+	}
 	before, after, _ := strings.Cut(p.T(key), "{host}")
 	return template.HTML(html.EscapeString(before) + `<span class="host" dir="ltr">` +
 		html.EscapeString(p.Host) + `</span>` + html.EscapeString(after))

@@ -153,25 +153,26 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // self-contained, since the proxy serves it in place of the refused site.
 func (h *Handler) Blocked(w http.ResponseWriter, r *http.Request, host string) {
 	p := h.basePage(r, "blocked", "blocked.title")
-	p.Host = clipHost(host)
+	p.Host = displayHost(host)
 	p.Data["host"] = p.Host
 	p.Data["webmail"] = h.isWebmail(host)
 	p.keypadData()
 	h.render(w, r, http.StatusForbidden, p)
 }
 
-// clipHost keeps a displayable host: printable, at most 253 bytes.
-func clipHost(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, s)
-	if len(s) > 253 {
-		s = s[:253]
+// displayHost returns host in the canonical form the proxy uses
+// (allowlist.CanonicalHost: lower case, no trailing dot, A-labels), or ""
+// when it is not a host name: the page then shows a generic line. Any
+// site may link to /blocked?host=…, so the text must not be free ("this
+// service is in maintenance, call 08 99 …"). IP literals show the generic
+// line too: an agent cannot open them, and "8.99.12.34" reads like a
+// phone number.
+func displayHost(host string) string {
+	c, err := allowlist.CanonicalHost(host)
+	if err != nil || allowlist.IsIPLiteral(c) {
+		return ""
 	}
-	return s
+	return c
 }
 
 // lang picks the page language: ?lang= if offered, else the session's,

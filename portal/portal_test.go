@@ -3,10 +3,13 @@ package portal_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -206,13 +209,14 @@ func TestHandler_Blocked(t *testing.T) {
 	if rec.Code != http.StatusForbidden {
 		t.Fatalf("Blocked status %d, want 403", rec.Code)
 	}
-	for _, want := range []string{`lang="ru"`, "Назад", "Позвать сотрудника", `evil.example&#34;&gt;&lt;script&gt;`, "data-back", "data-help"} {
+	// Not a host name: the generic line, never the text.
+	for _, want := range []string{`lang="ru"`, "Назад", "Позвать сотрудника", "Этот сайт не входит в список разрешённых.", "data-back", "data-help"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("blocked page lacks %q", want)
 		}
 	}
-	if strings.Contains(body, "<script>alert") {
-		t.Error("blocked page: host not escaped")
+	if strings.Contains(body, "<script>alert") || strings.Contains(body, "evil.example") {
+		t.Error("blocked page shows the refused text")
 	}
 	if strings.Contains(body, `src="/`) || strings.Contains(body, `href="/`) {
 		t.Error("blocked page has a relative URL: it is served on the refused site's origin")
@@ -316,6 +320,97 @@ func TestExternalFinder(t *testing.T) {
 	} {
 		if got := externalURL.FindString(s) != ""; got != want {
 			t.Errorf("external URL in %q: %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestHandler_BlockedHost: any page may link to /blocked?host=…, so the
+// blocked page (its text, the agent keypad's line and the data of its
+// script) shows only a host name, in the proxy's canonical form; any other
+// text gives a line that names no site.
+func TestHandler_BlockedHost(t *testing.T) {
+	h := newHandler(t, portal.Config{})
+	const (
+		generic      = "Ce site ne fait pas partie des sites autorisés."
+		genericPIN   = "Un agent tape son code personnel pour ouvrir ce site pendant cette session."
+		withHost     = `Le site <span class="host" dir="ltr">%s</span> ne fait pas partie des sites autorisés.`
+		withHostPIN  = `pour ouvrir le site <span class="host" dir="ltr">%s</span> pendant cette session.`
+		dataHostJSON = `"host":"%s"`
+	)
+	testCases := []struct {
+		name, query string
+		hostile     string // a piece of the text that must not show
+		want        string // "" for the generic line
+	}{
+		{"spaces", "host=" + url.QueryEscape("caf.fr est en maintenance"), "maintenance", ""},
+		{"phone", "host=" + url.QueryEscape("maintenance appelez le 08 99 12 34 56"), "08 99", ""},
+		{"phone dotted", "host=" + url.QueryEscape("Service en maintenance. Appelez le 08.99.12.34.56"), "Appelez", ""},
+		{"unicode", "host=" + url.QueryEscape("сервис-закрыт.рф"), "сервис", ""},
+		{"bidi", "host=" + url.QueryEscape("caf.fr\u202eelleppa"), "elleppa", ""},
+		{"percent-encoded", "host=caf%252Efr%2520appelez", "appelez", ""},
+		{"percent in host", "host=" + url.QueryEscape("caf%2efr"), "caf%2efr", ""},
+		{"too long", "host=" + strings.Repeat("a.", 127) + "fr", strings.Repeat("a.", 20), ""},
+		{"label too long", "host=" + strings.Repeat("x", 64) + ".fr", strings.Repeat("x", 64), ""},
+		{"empty label", "host=caf..fr", "caf..fr", ""},
+		{"leading dot", "host=.caf.fr", ".caf.fr", ""},
+		{"two trailing dots", "host=caf.fr..", "caf.fr..", ""},
+		{"ipv4", "host=8.99.12.34", "8.99.12.34", ""},
+		{"ipv4 integer", "host=143264290", "143264290", ""},
+		{"ipv6", "host=" + url.QueryEscape("[2001:db8::899]"), "2001:db8", ""},
+		{"bad ipv4", "host=08.99.12.345", "08.99", ""},
+		{"userinfo", "host=" + url.QueryEscape("appelez-nous@caf.fr"), "appelez", ""},
+		{"port", "host=caf.fr:8099", "8099", ""},
+		{"path", "host=" + url.QueryEscape("caf.fr/maintenance"), "maintenance", ""},
+		{"newline", "host=" + url.QueryEscape("caf.fr\nappelez"), "appelez", ""},
+		{"empty", "host=", "", ""},
+		{"missing", "", "", ""},
+		{"upper case", "host=WWW.Caf.FR", "WWW.Caf.FR", "www.caf.fr"},
+		{"trailing dot", "host=www.caf.fr.", "www.caf.fr.", "www.caf.fr"},
+		{"valid", "host=www.impots.gouv.fr", "", "www.impots.gouv.fr"},
+		{"a-label", "host=xn--caf-dma.fr", "", "xn--caf-dma.fr"},
+		{"253 chars", "host=" + strings.Repeat("a.", 125) + "fra", "", strings.Repeat("a.", 125) + "fra"},
+	}
+	for _, tc := range testCases {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := get(t, h, "/blocked?"+tc.query)
+			body := rec.Body.String()
+			if rec.Code != http.StatusForbidden {
+				t.Fatalf("GET /blocked?%s = %d, want 403", tc.query, rec.Code)
+			}
+			if tc.hostile != "" && (strings.Contains(body, tc.hostile) || strings.Contains(body, html.EscapeString(tc.hostile))) {
+				t.Errorf("GET /blocked?%s shows %q", tc.query, tc.hostile)
+			}
+			want := []string{generic, genericPIN, `"host":""`}
+			if tc.want != "" {
+				want = []string{fmt.Sprintf(withHost, tc.want), fmt.Sprintf(withHostPIN, tc.want), fmt.Sprintf(dataHostJSON, tc.want)}
+			} else if strings.Contains(body, `class="host"`) {
+				t.Errorf("GET /blocked?%s names a host", tc.query)
+			}
+			for _, w := range want {
+				if !strings.Contains(body, w) {
+					t.Errorf("GET /blocked?%s lacks %q", tc.query, w)
+				}
+			}
+		})
+	}
+	// The proxy's call (a refused plain-HTTP page) goes the same way.
+	rec := httptest.NewRecorder()
+	h.Blocked(rec, httptest.NewRequest("GET", "http://10.0.0.1/", nil), "10.0.0.1")
+	if body := rec.Body.String(); strings.Contains(body, "10.0.0.1") || !strings.Contains(body, generic) {
+		t.Errorf("Blocked(10.0.0.1) names the address or lacks the generic line")
+	}
+}
+
+// TestHandler_HelpPageAsksFirst: the "Besoin d'aide" page, which any site
+// may load, shows a button; it never raises a request by itself.
+func TestHandler_HelpPageAsksFirst(t *testing.T) {
+	h := newHandler(t, portal.Config{})
+	for _, l := range portal.Languages {
+		body := get(t, h, "/aide?site=www.caf.fr&lang="+l.Code).Body.String()
+		for _, want := range []string{`data-help`, `id="help-sent" hidden`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("/aide (%s) lacks %q", l.Code, want)
+			}
 		}
 	}
 }

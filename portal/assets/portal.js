@@ -177,8 +177,11 @@
     } else if (el.hasAttribute('data-back')) {
       if (!call('kioskBack')) { history.back(); }
     } else if (el.hasAttribute('data-help')) {
-      call('kioskHelp');
-      show('help-sent');
+      // Only the resident's own press asks for an agent (the shell checks
+      // it too): the page never raises a request by itself.
+      if (!ev.isTrusted) { return; }
+      var h = call('kioskHelp');
+      if (h) { h.then(function () { show('help-sent'); }, function () {}); }
       if ($('keypad') && d.host) { openKeypad('override'); }
     } else if (el.hasAttribute('data-answer')) {
       answer(el.getAttribute('data-answer'));
@@ -195,9 +198,6 @@
         if (s && s.state === 'unlock' && a && !kp.purpose) { openKeypad('unlock', a.getAttribute('href')); }
       }, function () {});
     }
-  }
-  if (d.page === 'aide') {
-    call('kioskHelp');
   }
   if (d.page === 'end' && d.satisfaction_s > 0) {
     var left = d.satisfaction_s;

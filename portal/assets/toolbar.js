@@ -334,6 +334,10 @@
 
   function setState(s) {
     if (!s || typeof s !== 'object') { return; }
+    // Where the toolbar shares the site's script world (WebView2), the
+    // shell answers its kioskState without the agent's name (the site's
+    // scripts would read it); the name comes with the shell's own update.
+    if (s.supervised && !s.agent && state && state.supervised && state.agent) { s.agent = state.agent; }
     state = s;
     stateAt = Date.now();
     render();
