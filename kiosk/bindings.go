@@ -20,7 +20,8 @@ var bindingNames = []string{
 }
 
 // gestureBindings are the toolbar's actions: outside the portal's pages they
-// are accepted only right after the resident's own input (residentActed).
+// are accepted only right after the resident's own input (residentActed);
+// kioskHelp needs that input on the portal's pages too (callAllowed).
 var gestureBindings = map[string]bool{
 	"kioskEnd": true, "kioskHelp": true, "kioskContinue": true,
 	"kioskHome": true, "kioskBack": true, "kioskActivity": true,
@@ -31,8 +32,9 @@ var gestureBindings = map[string]bool{
 // toolbar may take where it runs in a script world of its own (Linux,
 // toolbarWorld): a site's script can neither end the session, keep it
 // awake, print, scan nor attach a document, even right after the
-// resident's touch. (Home, back and help stay callable from pages, within
-// gestureWindow: the proxy's blocked page uses them.)
+// resident's touch. (Home and back stay callable from pages, within
+// gestureWindow; help only from the proxy's blocked page of a refused host,
+// within gestureWindow too: that page uses them. See callAllowed.)
 var toolbarOnly = map[string]bool{
 	"kioskEnd": true, "kioskContinue": true, "kioskActivity": true,
 	"kioskPrint": true, "kioskScan": true, "kioskAttach": true,
@@ -63,30 +65,31 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 	}
 	onPortal := isPortalURL(page)
 	fromToolbar := strings.HasPrefix(id, toolbarCall)
-	if !onPortal && !fromToolbar && toolbarWorld && toolbarOnly[name] {
-		b.l.Warn("binding refused: only the kiosk's toolbar may call it", "binding", name, "host", hostOf(page))
-		b.reply(id, false, jsonString(`{"error":"only the kiosk's toolbar may do this","code":"toolbar_only"}`))
+	// blocked: the proxy's blocked page of a refused host, served on that
+	// host's origin (no site's script runs there).
+	blocked := !onPortal && b.nav.pinCallAllowed(page, b.pageStatus(page), hostOf(page))
+	if !b.callAllowed(id, name, page, onPortal, fromToolbar, blocked) {
 		return
 	}
-	if !onPortal && gestureBindings[name] && !b.residentActed() {
-		// An allowed site's own script cannot end the session, raise a
-		// help request, keep the session awake or move the resident
-		// around: these only follow a real touch, click or key.
-		b.l.Warn("binding refused without the resident's input", "binding", name, "host", hostOf(page))
-		b.reply(id, false, jsonString(`{"error":"only after the resident's input","code":"no_gesture"}`))
-		return
+	// view is what this page may read of the state in an answer: a site's
+	// page runs third-party scripts (pagestate.go).
+	view := func(full string) string {
+		if onPortal || fromToolbar {
+			return full
+		}
+		return pageState(full, !toolbarWorld, blocked)
 	}
 	switch name {
 	case "kioskState":
-		b.reply(id, true, b.stateJSON())
+		b.reply(id, true, view(b.stateJSON()))
 	case "kioskHome":
 		b.goHome()
-		b.reply(id, true, b.stateJSON())
+		b.reply(id, true, view(b.stateJSON()))
 	case "kioskBack":
 		if !b.v.goBack() {
 			b.goHome()
 		}
-		b.reply(id, true, b.stateJSON())
+		b.reply(id, true, view(b.stateJSON()))
 	case "kioskStart", "kioskSatisfaction":
 		// Only the portal's own pages may open a session or answer the
 		// question: an allowed site's script cannot.
@@ -95,16 +98,16 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 			return
 		}
 		if name == "kioskStart" {
-			b.async(id, "/api/session/start", map[string]any{"lang": str(0)})
+			b.async(id, "/api/session/start", map[string]any{"lang": str(0)}, view)
 		} else {
-			b.async(id, "/api/session/satisfaction", map[string]any{"answer": str(0)})
+			b.async(id, "/api/session/satisfaction", map[string]any{"answer": str(0)}, view)
 		}
 	case "kioskEnd":
-		b.async(id, "/api/session/end", map[string]any{"reason": "user"})
+		b.async(id, "/api/session/end", map[string]any{"reason": "user"}, view)
 	case "kioskHelp":
-		b.async(id, "/api/help", nil)
+		b.async(id, "/api/help", nil, view)
 	case "kioskContinue":
-		b.async(id, "/api/session/continue", nil)
+		b.async(id, "/api/session/continue", nil, view)
 	case "kioskPrint":
 		b.printPage(id)
 	case "kioskScan", "kioskAttach":
@@ -118,15 +121,43 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 			b.attachDocument(id, doc)
 		}
 	case "kioskUnlock", "kioskOverride":
-		b.pinCall(id, name, page, str(0), str(1))
+		b.pinCall(id, name, page, str(0), str(1), view)
 	case "kioskActivity":
 		b.mu.Lock()
 		b.lastInput = time.Now()
 		b.mu.Unlock()
-		b.async(id, "/api/session/activity", nil)
+		b.async(id, "/api/session/activity", nil, view)
 	default:
 		b.reply(id, false, jsonString("unknown binding"))
 	}
+}
+
+// callAllowed reports whether the page may make the call id of the
+// binding name (main loop); if not, it logs and refuses the call.
+func (b *browser) callAllowed(id, name, page string, onPortal, fromToolbar, blocked bool) bool {
+	refuse := func(msg, body string) bool {
+		b.l.Warn(msg, "binding", name, "host", hostOf(page))
+		b.reply(id, false, jsonString(body))
+		return false
+	}
+	const onlyToolbar = `{"error":"only the kiosk's toolbar may do this","code":"toolbar_only"}`
+	switch {
+	case !onPortal && !fromToolbar && toolbarWorld && toolbarOnly[name]:
+		return refuse("binding refused: only the kiosk's toolbar may call it", onlyToolbar)
+	case (!onPortal && gestureBindings[name] || name == "kioskHelp") && !b.residentActed():
+		// An allowed site's own script cannot end the session, raise a
+		// help request, keep the session awake or move the resident
+		// around: these only follow a real touch, click or key. A help
+		// request needs it on the portal's pages too, since any site may
+		// load them (http://kiosk.invalid/aide, /blocked).
+		return refuse("binding refused without the resident's input", `{"error":"only after the resident's input","code":"no_gesture"}`)
+	case name == "kioskHelp" && !onPortal && !fromToolbar && !blocked && toolbarWorld:
+		// Outside the portal, only the toolbar and the proxy's blocked
+		// page ("Demander à un agent") raise a help request: not a site's
+		// script, even right after the resident touched the site.
+		return refuse("binding refused: only the kiosk's toolbar may call it", onlyToolbar)
+	}
+	return true
 }
 
 // pinCall answers kioskUnlock(pin, lang) and kioskOverride(pin, host) from
@@ -135,7 +166,7 @@ func (b *browser) binding(id, name, page string, args []json.RawMessage) {
 // terminal's PIN attempts. The PIN is neither logged nor kept: it lives in
 // this call's request body only. A failure rejects with the API's JSON
 // error body as text, so the keypad reads code and retry_after_s.
-func (b *browser) pinCall(id, name, page, pin, arg string) {
+func (b *browser) pinCall(id, name, page, pin, arg string, view func(string) string) {
 	path, body, host := "/api/session/unlock", map[string]any{"pin": pin}, ""
 	if name == "kioskOverride" {
 		host = arg
@@ -154,7 +185,7 @@ func (b *browser) pinCall(id, name, page, pin, arg string) {
 			b.reply(id, false, jsonString(string(errorBody(err))))
 			return
 		}
-		b.reply(id, true, string(st.Raw))
+		b.reply(id, true, view(string(st.Raw)))
 	}()
 }
 
@@ -164,9 +195,9 @@ func (b *browser) goHome() {
 	b.v.navigate(b.nav.portalURL("home"))
 }
 
-// async posts an action on its own goroutine and answers the page with the
-// new state or the API's error message.
-func (b *browser) async(id, path string, body any) {
+// async posts an action on its own goroutine and answers the page with
+// what view gives of the new state, or the API's error message.
+func (b *browser) async(id, path string, body any, view func(string) string) {
 	go func() {
 		st, err := b.call(path, body)
 		if err != nil {
@@ -178,7 +209,7 @@ func (b *browser) async(id, path string, body any) {
 			b.reply(id, false, jsonString(msg))
 			return
 		}
-		b.reply(id, true, string(st.Raw))
+		b.reply(id, true, view(string(st.Raw)))
 	}()
 }
 
