@@ -246,6 +246,9 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Hosts:        append(admin.HostNames(c.AdminListen, tlsConf), c.adminHostList()...),
 		Agents:       adminAgents{agents},
 		Session:      ctl,
+
+		Allowlist:     holder.Load,
+		AllowlistFile: editableAllowlist(c),
 	})
 	if err != nil {
 		return fmt.Errorf("admin page: %w", err)

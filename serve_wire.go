@@ -139,6 +139,15 @@ func allowlistBytes(h *policyHolder) func() (string, []byte) {
 	return func() (string, []byte) { return h.Status().File, h.Data() }
 }
 
+// editableAllowlist is the file the admin page's learning view may add
+// hosts to: none when the list comes from a URL.
+func editableAllowlist(c *serveConfig) string {
+	if c.AllowlistURL != "" {
+		return ""
+	}
+	return c.Allowlist
+}
+
 // listFunc adapts the holder for packages that want a func.
 func listFunc(h *policyHolder) func() *allowlist.List { return h.Load }
 

@@ -15,8 +15,10 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
+	"github.com/communes/kiosk/allowlist"
 	"github.com/communes/kiosk/usage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -117,6 +119,16 @@ type Config struct {
 	// and reads the audit log. If nil and Store implements Auditor (as
 	// *usage.Store does), Store is used; otherwise nothing is audited.
 	Audit Auditor
+	// Allowlist returns the list in force, to group the learning view's
+	// refused hosts by the site whose page asked for them. If nil (or when
+	// it returns nil), the view is not grouped.
+	Allowlist func() *allowlist.List
+	// AllowlistFile is the local allowlist file that the learning view's
+	// "Ajouter" button edits (admin role), keeping a backup beside it; the
+	// service's file watcher reloads it. Empty when the list comes from a
+	// URL: then the button is not offered. The service must be able to
+	// create files in its directory, or the button shows why it's disabled.
+	AllowlistFile string
 }
 
 // Server is the admin HTTP handler. It's safe for concurrent use.
@@ -143,6 +155,10 @@ type Server struct {
 	agents      Agents
 	session     SessionControl
 	auditor     Auditor
+
+	allowlist     func() *allowlist.List
+	allowlistFile string
+	allowMu       sync.Mutex // serialises edits of allowlistFile
 }
 
 // New returns a Server. c must not be nil.
@@ -163,6 +179,9 @@ func New(c *Config) (*Server, error) {
 		agents:      c.Agents,
 		session:     c.Session,
 		auditor:     c.Audit,
+
+		allowlist:     c.Allowlist,
+		allowlistFile: c.AllowlistFile,
 	}
 	hosts, err := newHostPolicy(c.Hosts)
 	if err != nil {

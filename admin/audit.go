@@ -59,6 +59,7 @@ var actionLabels = map[string]string{
 	ActionAgentRemove:   "Compte supprimé",
 	ActionAgentPIN:      "Code PIN réinitialisé",
 	ActionAgentPassword: "Mot de passe d'un compte défini",
+	ActionAllowlistAdd:  "Adresse ajoutée à la liste autorisée",
 }
 
 // actionLabel returns the French name of action.

@@ -13,6 +13,7 @@ func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /{$}", s.requireLogin(s.handleDashboard))
 	mux.Handle("GET /blocked", s.requireLogin(s.handleBlocked))
+	mux.Handle("POST /blocked/add", s.requireLogin(s.requireAdmin(s.requireCSRF(s.handleBlockedAdd))))
 	mux.Handle("GET /allowlist", s.requireLogin(s.handleAllowlist))
 	mux.Handle("GET /export.csv", s.requireLogin(s.handleExport))
 	mux.Handle("GET /report", s.requireLogin(s.handleReport))

@@ -1,7 +1,6 @@
 package usage
 
 import (
-	"encoding/binary"
 	"fmt"
 
 	"go.etcd.io/bbolt"
@@ -51,6 +50,12 @@ func (s *Store) flushLocked() error {
 			if day < s.firstKept(today) {
 				continue
 			}
+			if len(p.blocked) > 0 {
+				// Day-only pairs: an older kiosk must not read them as its own.
+				if err = upgradeSchema(tx, SchemaVersion); err != nil {
+					return err
+				}
+			}
 			if err = writePending(days, day, p); err != nil {
 				return fmt.Errorf("day %s: %w", day, err)
 			}
@@ -91,7 +96,7 @@ func (s *Store) restore(batch map[dayNum]*dayPending) {
 		for k, v := range old.blocked {
 			if cur, ok := p.blocked[k]; ok {
 				cur.count += v.count
-				cur.last = max(cur.last, v.last)
+				cur.sessions += v.sessions
 			} else {
 				p.blocked[k] = v
 				s.nBlocked++
@@ -113,39 +118,23 @@ func writePending(days *bbolt.Bucket, day dayNum, p *dayPending) error {
 		}
 	}
 
-	total, dropped := p.dropped, p.dropped
-	pairs := u64(b.Get(counterKey(keyBlockedPairs)))
-	newPairs := uint64(0)
-	for k, v := range p.blocked {
-		total += v.count
-		key := append(prefixed(prefixBlocked, k.host), 0)
-		key = append(key, k.from...)
-		old := b.Get(key)
-		if old == nil && pairs+newPairs >= maxDayBlocked {
-			dropped += v.count
-
-			continue
-		}
-		if old == nil {
-			newPairs++
-		}
-		count, last := v.count+u64(old), v.last
-		if len(old) == 16 {
-			last = max(last, int64(binary.BigEndian.Uint64(old[8:])))
-		}
-		val := binary.BigEndian.AppendUint64(nil, count)
-		if err = b.Put(key, binary.BigEndian.AppendUint64(val, uint64(last))); err != nil {
+	t, err := writeBlocked(b, p.blocked)
+	if err != nil {
+		return err
+	}
+	adds := []increment{
+		{counterKey(keyBlocked), p.dropped + t.requests},
+		{counterKey(keyBlockedPairs), t.added},
+		{counterKey(keyBlockedDropped), p.dropped + t.dropped},
+		{counterKey(keyBlockedEvicted), t.evicted},
+	}
+	for _, a := range adds {
+		if err = addU64(b, a.key, a.n); err != nil {
 			return err
 		}
 	}
-	if err = addU64(b, counterKey(keyBlocked), total); err != nil {
-		return err
-	}
-	if err = addU64(b, counterKey(keyBlockedPairs), newPairs); err != nil {
-		return err
-	}
 
-	return addU64(b, counterKey(keyBlockedDropped), dropped)
+	return nil
 }
 
 // firstKept returns the oldest day kept by the retention when today is today.

@@ -7,10 +7,10 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// File layout (schema 1), see docs/usage.md:
+// File layout (schema 3), see docs/usage.md:
 //
 //	meta/schema          -> uint64 SchemaVersion
-//	days/<day>/<key>     -> uint64 (or uint64 count + int64 last-seen for blocked pairs)
+//	days/<day>/<key>     -> uint64 (or uint64 count + uint64 sessions for blocked pairs)
 //
 // where <day> is the local calendar day as a big-endian uint32 count of days since
 // 1970-01-01, so day buckets sort by date. The first byte of a key inside a day bucket
@@ -27,12 +27,13 @@ var (
 
 // Key prefixes inside a day bucket, in key order.
 const (
-	prefixBlocked  = 'b' // 'b' host 0x00 from  -> count, last seen (unix seconds)
+	prefixLegacy   = 'b' // 'b' host 0x00 from  -> count, last seen (unix seconds); schema < 3, migrated at Open
 	prefixCounter  = 'c' // 'c' name            -> count
 	prefixDuration = 'd' // 'd' uint16 minutes  -> sessions of that length
 	prefixEnded    = 'e' // 'e' reason          -> sessions ended for that reason
 	prefixHour     = 'h' // 'h' byte hour       -> sessions started in that hour
 	prefixLang     = 'l' // 'l' language        -> sessions in that language
+	prefixPair     = 'p' // 'p' host 0x00 from  -> count, sessions (the day is the bucket's)
 	prefixSite     = 's' // 's' site name       -> sessions that visited the site
 )
 
@@ -46,6 +47,7 @@ const (
 	keyBlocked        = "blocked"
 	keyBlockedPairs   = "blocked_pairs"
 	keyBlockedDropped = "blocked_dropped"
+	keyBlockedEvicted = "blocked_evicted"
 )
 
 // maxMinutes caps the duration histogram: longer sessions land in the last bucket.

@@ -55,8 +55,15 @@ func Open(c *Config) (*Store, error) {
 	existing := err == nil && fi.Size() > 0
 	if existing {
 		// Check an existing file read-only first, so that a bad one is never written.
-		if err = check(c.Path, timeout); err != nil {
+		legacy, err := check(c.Path, timeout)
+		if err != nil {
 			return nil, fmt.Errorf("opening usage file %s: %w", c.Path, err)
+		}
+		if legacy {
+			if err = migrate(c.Path, timeout); err != nil {
+				return nil, fmt.Errorf("migrating usage file %s: %w", c.Path, err)
+			}
+			s.logger.Info("usage file migrated: blocked hosts keep the day only", "file", c.Path)
 		}
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("opening usage file: %w", err)
@@ -148,8 +155,9 @@ func (s *Store) init() error {
 }
 
 // check opens the existing file read-only and verifies that it's a readable kiosk
-// usage file of a schema this version knows. It never writes.
-func check(path string, timeout time.Duration) (err error) {
+// usage file of a schema this version knows. It never writes. legacy reports blocked
+// pairs stored with their time (schema < 3), which migrate rewrites.
+func check(path string, timeout time.Duration) (legacy bool, err error) {
 	// A damaged file can make bbolt read outside the mapping or fail an assertion:
 	// turn both into ErrCorrupt rather than a crash.
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
@@ -162,24 +170,32 @@ func check(path string, timeout time.Duration) (err error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: timeout})
 	switch {
 	case errors.Is(err, bberrors.ErrTimeout):
-		return lockErr(err)
+		return false, lockErr(err)
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, fs.ErrNotExist):
-		return err
+		return false, err
 	case err != nil:
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return false, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	defer func() { _ = db.Close() }()
 
 	// The shared lock is held: nobody writes the file while it's read.
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if err = rawCheck(data); err != nil {
-		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return false, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
+	err = db.View(func(tx *bbolt.Tx) error {
+		if err := checkLayout(tx); err != nil {
+			return err
+		}
+		legacy = hasLegacy(tx)
 
-	return db.View(checkLayout)
+		return nil
+	})
+
+	return legacy, err
 }
 
 // checkLayout verifies the schema version and reads every key of the file.
@@ -255,7 +271,7 @@ func checkDays(days *bbolt.Bucket) error {
 				return checkAuditEntry(k, v)
 			}
 			want := 8
-			if len(k) > 0 && k[0] == prefixBlocked {
+			if len(k) > 0 && (k[0] == prefixPair || k[0] == prefixLegacy) {
 				want = 16
 			}
 			if len(k) < 2 || len(v) != want {

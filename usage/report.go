@@ -122,9 +122,9 @@ func newCounts() Counts {
 func readDay(b *bbolt.Bucket, c *Counts, hist []minuteCount) []minuteCount {
 	cur := b.Cursor()
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
-		if len(k) > 0 && k[0] == prefixBlocked {
-			// Blocked pairs, first in key order, are for BlockedHosts: skip them all.
-			if k, v = cur.Seek([]byte{prefixBlocked + 1}); k == nil {
+		if len(k) > 0 && k[0] == prefixPair {
+			// Blocked pairs are for BlockedHosts: skip them all.
+			if k, v = cur.Seek([]byte{prefixPair + 1}); k == nil {
 				break
 			}
 		}

@@ -23,7 +23,8 @@ func (r EndReason) Valid() bool {
 // (fsync), so an acknowledged session survives a power cut. It returns an error
 // wrapping ErrInvalid when r.Reason is not valid. Sites and Lang are sanitised; r.Start
 // decides the day (r.End when Start is zero), and a session older than the retention is
-// not stored.
+// not stored. It also ends the session for the blocked pairs' session counts (see
+// NewSession).
 func (s *Store) SessionEnded(r Session) error {
 	if !r.Reason.Valid() {
 		return fmt.Errorf("recording session: %w: end reason %q", ErrInvalid, r.Reason)
@@ -56,6 +57,8 @@ func (s *Store) SessionEnded(r Session) error {
 		return putSession(b, r, start.In(s.loc).Hour())
 	})
 	s.setHealth(err)
+	// What is refused from now on belongs to another session.
+	s.NewSession()
 	if err != nil {
 		return fmt.Errorf("recording session: %w", err)
 	}

@@ -25,8 +25,10 @@ type Store struct {
 	pending  map[dayNum]*dayPending
 	nBlocked int         // distinct blocked pairs in pending
 	cur      *dayPending // pending[day of curStart], nil when unknown
+	curDay   dayNum      // cur's day
 	curStart int64       // unix seconds, start of cur's day
 	curEnd   int64       // unix seconds, start of the next day
+	sess     sessionPairs
 
 	// flushMu serialises flushes with the reads that merge pending counts, so that a
 	// reader never misses counts being written.

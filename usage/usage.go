@@ -36,8 +36,11 @@ var (
 
 // SchemaVersion is the version of the file layout written by this package. Version 2
 // adds the audit log (audit.go) to the day buckets; a version 1 file is read as is and
-// marked 2 when its first audit entry is written.
-const SchemaVersion = 2
+// marked 2 when its first audit entry is written. Version 3 stores the blocked pairs
+// with the day only (count and sessions, no time of day): Open rewrites a file that
+// holds blocked pairs of an older version (migrate.go) and marks it 3; a file
+// without any is marked 3 by its first blocked pair.
+const SchemaVersion = 3
 
 // Defaults for the zero values of Config fields.
 const (
@@ -173,10 +176,19 @@ type Report struct {
 	Totals Counts `json:"totals"`
 }
 
-// BlockedHost is a host the proxy refused, with the host of the page that asked for it.
+// BlockedHost is a host the proxy refused, with the host of the page that asked for it,
+// over a range of days. It holds days, never a time of day.
 type BlockedHost struct {
-	Host     string    `json:"host"`
-	From     string    `json:"from"` // host of the asking page, "" when unknown
-	Count    uint64    `json:"count"`
-	LastSeen time.Time `json:"last_seen"`
+	Host string `json:"host"`
+	From string `json:"from"` // host of the asking page, "" when unknown
+	// Count is the number of refused requests (a page can inflate it at will).
+	Count uint64 `json:"count"`
+	// Sessions is the number of resident sessions that asked for the pair, summed
+	// over the days (a session is counted once a day). It's what ranks the pairs: a
+	// page cannot raise it within one session.
+	Sessions uint64 `json:"sessions"`
+	// Days is the number of days the pair was seen.
+	Days int `json:"days"`
+	// LastDay is the last day the pair was seen, "2006-01-02".
+	LastDay string `json:"last_day"`
 }

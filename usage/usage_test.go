@@ -168,8 +168,9 @@ func TestStore_UnflushedVisible(t *testing.T) {
 	if len(hosts) != 1 || hosts[0].Count != 2 || hosts[0].Host != "tracker.example" || hosts[0].From != "www.caf.fr" {
 		t.Fatalf("BlockedHosts = %+v, want tracker.example from www.caf.fr, 2", hosts)
 	}
-	if !hosts[0].LastSeen.Equal(day0) {
-		t.Errorf("LastSeen = %v, want %v", hosts[0].LastSeen, day0)
+	if hosts[0].LastDay != "2026-03-10" || hosts[0].Days != 1 || hosts[0].Sessions != 1 {
+		t.Errorf("LastDay, Days, Sessions = %q, %d, %d, want 2026-03-10, 1, 1 (one session, one day)",
+			hosts[0].LastDay, hosts[0].Days, hosts[0].Sessions)
 	}
 }
 
@@ -818,9 +819,14 @@ func TestReport_JSON(t *testing.T) {
 func TestStore_BlockedLimits(t *testing.T) {
 	clk := &clock{t: day0}
 	s := open(t, newConfig(t, clk))
-	const distinct = 11_000 // over both the memory (10,000) and the per-day (1,000) limits
+	// 11,000 names over 220 sessions of 50 pages each: over both the memory (10,000)
+	// and the per-day (1,000) limits, within the per-session and per-page ones.
+	const distinct = 11_000
 	for i := range distinct {
-		s.Blocked("h"+strconv.Itoa(i)+".example", "www.caf.fr")
+		if i%50 == 0 {
+			s.NewSession()
+		}
+		s.Blocked("h"+strconv.Itoa(i)+".example", "www.site"+strconv.Itoa(i/50)+".example")
 	}
 	s.Blocked("", "www.caf.fr") // no host: counted, not listed
 	check := func(when string) {
