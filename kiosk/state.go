@@ -72,7 +72,14 @@ func (b *browser) apply(st *State) {
 		return
 	}
 	if b.showing != screenBuiltin && len(st.Raw) > 0 {
-		b.v.toolbarEval("window.kioskUpdate && window.kioskUpdate(" + string(st.Raw) + ")")
+		push := string(st.Raw)
+		if !toolbarWorld {
+			// WebView2: the toolbar's script shares the page's world, where
+			// a site's script can hook kioskUpdate; push it only what the
+			// toolbar reads (pagestate.go).
+			push = pageState(push, true, false)
+		}
+		b.v.toolbarEval("window.kioskUpdate && window.kioskUpdate(" + push + ")")
 	}
 	switch st.State {
 	case stateWiping:
