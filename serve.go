@@ -188,6 +188,9 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Internal:    pages,
 		BlockedPage: pages.Blocked,
 		Registerer:  reg,
+
+		MaxConns:        orOff(c.ProxyMaxConns),
+		BodyIdleTimeout: orOff(c.ProxyBodyIdle),
 	})
 	if err != nil {
 		return fmt.Errorf("proxy: %w", err)
@@ -289,7 +292,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	proxySrv := p.Server(c.ProxyListen)
 	adminSrv := &http.Server{Handler: adm, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: errLog, TLSConfig: tlsConf}
 	goRun(func() error {
-		err := proxySrv.Serve(proxyLn)
+		err := proxySrv.Serve(p.Listener(proxyLn))
 		if errors.Is(err, http.ErrServerClosed) {
 			return nil
 		}

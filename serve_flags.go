@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/proxy"
 )
 
 // serveConfig holds the flags of `kiosk serve`. The same flags are stored
@@ -38,6 +39,8 @@ type serveConfig struct {
 	WelcomeText    map[string]string
 	Satisfaction   time.Duration
 	Procs          int
+	ProxyMaxConns  int
+	ProxyBodyIdle  time.Duration
 
 	upstream *url.URL
 }
@@ -71,6 +74,8 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.Var(welcomeTextFlag(c.WelcomeText), "welcome-text", "`LANG=TEXT` shown on the welcome screen (repeat for each language), e.g. \"fr=Bienvenue à la mairie de Trifouillis\"")
 	fs.DurationVar(&c.Satisfaction, "satisfaction-time", 15*time.Second, "how long the end-of-session question stays (`DURATION`)")
 	fs.IntVar(&c.Procs, "procs", defaultProcs(), "`N` threads running the service's Go code at once (GOMAXPROCS); 0 = one per CPU")
+	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (more wait until one closes); 0 = no cap")
+	fs.DurationVar(&c.ProxyBodyIdle, "proxy-body-timeout", proxy.DefaultBodyIdleTimeout, "cut a request body that sends nothing for this `DURATION`; 0 = never")
 	return fs, c
 }
 
@@ -145,6 +150,12 @@ func (c *serveConfig) validate() error {
 	if (c.AllowlistURL == "") != (c.AllowlistKey == "") {
 		return fmt.Errorf("--allowlist-url and --allowlist-pubkey go together")
 	}
+	if c.ProxyMaxConns < 0 {
+		return fmt.Errorf("--proxy-max-conns %d: want 0 (no cap) or more", c.ProxyMaxConns)
+	}
+	if c.ProxyBodyIdle < 0 {
+		return fmt.Errorf("--proxy-body-timeout %v: want 0 (never) or more", c.ProxyBodyIdle)
+	}
 	if c.Procs < 0 {
 		return fmt.Errorf("--procs %d: want 0 (one per CPU) or more", c.Procs)
 	}
@@ -155,4 +166,13 @@ func (c *serveConfig) validate() error {
 		return fmt.Errorf("--admin-host needs a non-loopback --admin-listen: on loopback only localhost, 127.0.0.1 and [::1] reach the admin page")
 	}
 	return nil
+}
+
+// orOff maps a flag's 0 ("off") to the -1 that proxy.Config takes for off
+// (its 0 means the default).
+func orOff[T int | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
 }

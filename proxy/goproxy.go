@@ -63,18 +63,22 @@ func (p *Proxy) newGoproxy() *goproxy.ProxyHttpServer {
 }
 
 // filterResponse turns a transport error into 403 (private destination),
-// 504 or 502 (goproxy answers 500), and drops hop-by-hop headers of the
-// upstream answer.
+// 504 or 502 (goproxy answers 500), drops hop-by-hop headers of the
+// upstream answer, and closes the connection after a request body that
+// the idle timeout cut.
 func (p *Proxy) filterResponse(resp *http.Response, ctx *goproxy.ProxyCtx) *http.Response {
 	if resp == nil {
 		status := errorStatus(ctx.Error)
 		p.log.Debug("upstream error", "host", ctx.Req.URL.Host, "status", status, "err", ctx.Error)
-		return goproxy.NewResponse(ctx.Req, "text/plain; charset=utf-8", status, errorText(status))
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
+		resp = goproxy.NewResponse(ctx.Req, "text/plain; charset=utf-8", status, errorText(status))
+	} else if resp.StatusCode != http.StatusSwitchingProtocols {
 		removeConnectionHeaders(resp.Header)
 		delete(resp.Header, "Connection")
 		delete(resp.Header, "Proxy-Connection")
+	}
+	if bodyTimedOut(ctx.Req) {
+		// The rest of a cut body must not be read as the next request.
+		resp.Header.Set("Connection", "close")
 	}
 	return resp
 }

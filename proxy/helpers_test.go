@@ -86,6 +86,7 @@ func newEnvWith(t testing.TB, mod func(*env, *proxy.Config)) *env {
 	e.proxy = p
 	e.srv = httptest.NewUnstartedServer(p)
 	e.srv.Config = p.Server("")
+	e.srv.Listener = p.Listener(e.srv.Listener) // the connection cap, as serve.go does
 	e.srv.Start()
 	t.Cleanup(func() { e.srv.Close(); _ = p.Close() })
 	e.url, _ = url.Parse(e.srv.URL)

@@ -13,6 +13,7 @@ type metrics struct {
 	connectAllowed, connectDenied, connectBad prometheus.Counter
 	internal                                  prometheus.Counter
 	duration                                  prometheus.Histogram
+	connMetrics
 }
 
 // newMetrics creates the series and registers them with reg when it is not
@@ -28,8 +29,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
 			0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
 	})
+	cm, cmCollectors := newConnMetrics()
 	if reg != nil {
-		for _, c := range []prometheus.Collector{requests, duration} {
+		for _, c := range append([]prometheus.Collector{requests, duration}, cmCollectors...) {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("registering proxy metrics: %w", err)
 			}
@@ -44,5 +46,6 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		connectBad:     requests.WithLabelValues("bad_request", kindConnect),
 		internal:       requests.WithLabelValues("allowed", kindInternal),
 		duration:       duration,
+		connMetrics:    cm,
 	}, nil
 }

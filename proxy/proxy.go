@@ -87,6 +87,14 @@ type Config struct {
 	BlockedPage func(w http.ResponseWriter, r *http.Request, host string)
 	// Registerer receives the proxy's metrics. It may be nil.
 	Registerer prometheus.Registerer
+	// MaxConns caps the open client connections of the listener returned
+	// by Listener. If zero, DefaultMaxConns is used; if negative, there is
+	// no cap.
+	MaxConns int
+	// BodyIdleTimeout cuts a request body that sends nothing for this
+	// long (the connection is closed and the request fails with 502). If
+	// zero, DefaultBodyIdleTimeout is used; if negative, there is none.
+	BodyIdleTimeout time.Duration
 }
 
 // Proxy is the kiosk's filtering forward proxy, an http.Handler to serve on
@@ -100,6 +108,8 @@ type Proxy struct {
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	upstream *upstream
 	metrics  *metrics
+	maxConns int
+	bodyIdle time.Duration
 }
 
 // Dial timeouts and upstream waiting limits.
@@ -121,6 +131,13 @@ func New(c *Config) (*Proxy, error) {
 		p.log = slog.Default()
 	}
 	p.log = p.log.With("component", "proxy")
+	p.maxConns, p.bodyIdle = c.MaxConns, c.BodyIdleTimeout
+	if p.maxConns == 0 {
+		p.maxConns = DefaultMaxConns
+	}
+	if p.bodyIdle == 0 {
+		p.bodyIdle = DefaultBodyIdleTimeout
+	}
 	if p.resolver == nil {
 		p.resolver = net.DefaultResolver
 	}

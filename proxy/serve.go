@@ -25,7 +25,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodConnect {
 		p.serveConnect(w, r)
 	} else {
-		p.servePlain(w, r)
+		p.servePlain(w, p.withBodyIdle(w, r))
 	}
 	p.metrics.duration.Observe(time.Since(start).Seconds())
 }
