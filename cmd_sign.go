@@ -117,6 +117,35 @@ func runAllowlistKeygen(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// signedComment returns the trusted comment of a signature of file: the
+// default "timestamp:NOW\tfile:NAME\thashed" (minisign's), or comment with
+// the fields the terminals require added in front when it lacks them
+// (timestamp: refuses an older file, file: another file signed with the
+// same key; docs/allowlist.md).
+func signedComment(comment, file string, now time.Time) string {
+	if comment == "" {
+		return fmt.Sprintf("timestamp:%d\tfile:%s\thashed", now.Unix(), filepath.Base(file))
+	}
+	if !hasField(comment, "file:") {
+		comment = fmt.Sprintf("file:%s\t%s", filepath.Base(file), comment)
+	}
+	if !hasField(comment, "timestamp:") {
+		comment = fmt.Sprintf("timestamp:%d\t%s", now.Unix(), comment)
+	}
+	return comment
+}
+
+// hasField reports whether a tab-separated trusted comment has a field
+// starting with prefix.
+func hasField(comment, prefix string) bool {
+	for _, f := range strings.Split(comment, "\t") {
+		if strings.HasPrefix(f, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 // runAllowlistSign is `kiosk allowlist sign`: it checks an allowlist file
 // and writes its minisign signature beside it (FILE.minisig).
 func runAllowlistSign(args []string, stdout, stderr io.Writer) int {
@@ -124,7 +153,7 @@ func runAllowlistSign(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	sec := fs.String("s", "kiosk-allowlist.key", "secret key `FILE` (from kiosk allowlist keygen or minisign -G)")
 	out := fs.String("x", "", "write the signature to `FILE` (default: FILE.minisig)")
-	comment := fs.String("t", "", "trusted `COMMENT` (default: timestamp:NOW, file name, hashed)")
+	comment := fs.String("t", "", "trusted `COMMENT` (default: timestamp:NOW, file name, hashed; a timestamp and the file name are added when missing)")
 	var pw passwordFlags
 	pw.register(fs)
 	fs.Usage = func() {
@@ -167,13 +196,7 @@ func runAllowlistSign(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "kiosk allowlist sign: %s: %v\n", *sec, err)
 		return 1
 	}
-	trusted := *comment
-	if trusted == "" {
-		trusted = fmt.Sprintf("timestamp:%d\tfile:%s\thashed", time.Now().Unix(), filepath.Base(file))
-	} else if !strings.Contains(trusted, "timestamp:") {
-		// The terminals refuse a file older than the one in force by this field.
-		trusted = fmt.Sprintf("timestamp:%d\t%s", time.Now().Unix(), trusted)
-	}
+	trusted := signedComment(*comment, file, time.Now())
 	sig, err := k.Sign(data, "signature from kiosk allowlist sign", trusted)
 	if err == nil {
 		err = os.WriteFile(*out, sig, 0o644)

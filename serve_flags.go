@@ -35,6 +35,7 @@ type serveConfig struct {
 	AllowlistURL   string
 	AllowlistKey   string
 	AllowlistEvery time.Duration
+	AllowlistName  string
 	Languages      string
 	WelcomeText    map[string]string
 	Satisfaction   time.Duration
@@ -69,6 +70,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.StringVar(&c.AllowlistURL, "allowlist-url", "", "fetch the allowlist from this HTTPS `URL` (needs --allowlist-pubkey)")
 	fs.StringVar(&c.AllowlistKey, "allowlist-pubkey", "", "minisign public `KEY` that signs the --allowlist-url file")
 	fs.DurationVar(&c.AllowlistEvery, "allowlist-interval", 15*time.Minute, "how often to fetch --allowlist-url")
+	fs.StringVar(&c.AllowlistName, "allowlist-name", "", "file `NAME` the --allowlist-url signature must be made for (its trusted comment's file:); default: the URL's last path element")
 	fs.StringVar(&c.Languages, "languages", "fr,en,ar,es,pt,ru,tr", "comma-separated `CODES` offered on the welcome screen, the first is the default")
 	c.WelcomeText = map[string]string{}
 	fs.Var(welcomeTextFlag(c.WelcomeText), "welcome-text", "`LANG=TEXT` shown on the welcome screen (repeat for each language), e.g. \"fr=Bienvenue à la mairie de Trifouillis\"")
@@ -149,6 +151,9 @@ func (c *serveConfig) validate() error {
 	}
 	if (c.AllowlistURL == "") != (c.AllowlistKey == "") {
 		return fmt.Errorf("--allowlist-url and --allowlist-pubkey go together")
+	}
+	if c.AllowlistName != "" && c.AllowlistURL == "" {
+		return fmt.Errorf("--allowlist-name needs --allowlist-url")
 	}
 	if c.ProxyMaxConns < 0 {
 		return fmt.Errorf("--proxy-max-conns %d: want 0 (no cap) or more", c.ProxyMaxConns)

@@ -15,6 +15,7 @@ func newRemoteFetcher(c *serveConfig, h *policyHolder, l *slog.Logger) (*remote.
 	f, err := remote.New(&remote.Config{
 		Logger:    l,
 		URL:       c.AllowlistURL,
+		FileName:  c.AllowlistName,
 		PublicKey: c.AllowlistKey,
 		Dir:       c.DataDir,
 		Interval:  c.AllowlistEvery,

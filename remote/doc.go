@@ -9,9 +9,13 @@
 //     verified again before it is used at start;
 //   - when the URL is down or serves something bad, the last good copy stays
 //     in force and Status says why;
-//   - a signed file older than the one in force (by the "timestamp:" of its
-//     trusted comment, which minisign writes by default) is refused, so an
-//     old, validly signed list cannot be replayed.
+//   - the trusted comment must name the expected file ("file:", which
+//     minisign writes by default; Config.FileName, else the URL's last path
+//     element), so another list signed with the same key is refused;
+//   - it must have a "timestamp:" (minisign's default too): a signed file
+//     older than the one in force or kept on disk (read before the first
+//     fetch) is refused, and so is a file with the same timestamp but other
+//     bytes, so an old, validly signed list cannot be replayed.
 //
 // It also signs ([PrivateKey.Sign]) and makes key pairs ([GenerateKey]) in
 // minisign's formats, for `kiosk allowlist sign|keygen`; files it writes are

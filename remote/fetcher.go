@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"sync"
 	"time"
 )
@@ -27,8 +28,26 @@ const (
 	DefaultInterval = 5 * time.Minute
 )
 
-// ErrRollback means a validly signed file is older than the one in force.
-var ErrRollback = errors.New("signed file is older than the one in force")
+// Errors of a validly signed file that is still refused. Each one means the
+// list in force (or the kept copy) stays.
+var (
+	// ErrRollback means a validly signed file is older than the one in
+	// force or kept on disk.
+	ErrRollback = errors.New("signed file is older than the one in force")
+
+	// ErrSameTimestamp means a signed file has the timestamp of the one in
+	// force but other content: one timestamp names one file.
+	ErrSameTimestamp = errors.New("signed file has the timestamp of the one in force but other content")
+
+	// ErrNoTimestamp means the trusted comment has no "timestamp:" field,
+	// without which an old file could be replayed.
+	ErrNoTimestamp = errors.New(`trusted comment has no "timestamp:" field`)
+
+	// ErrWrongFile means the signature was made for another file name (the
+	// "file:" field of its trusted comment), such as another town's list
+	// signed with the same key.
+	ErrWrongFile = errors.New("signature made for another file")
+)
 
 // Config configures a Fetcher.
 type Config struct {
@@ -37,6 +56,11 @@ type Config struct {
 
 	// URL is the https:// address of the allowlist. It must not be empty.
 	URL string
+
+	// FileName is the file name the signature must name in the "file:"
+	// field of its trusted comment (as minisign and kiosk allowlist sign
+	// write it). If empty, the last element of URL's path is used.
+	FileName string
 
 	// SignatureURL is the address of the detached signature. If empty,
 	// URL + ".minisig" is used (minisign's naming).
@@ -100,10 +124,15 @@ type Fetcher struct {
 	client *http.Client
 	store  store
 
-	// check serialises Check; current fields are read and written under it.
-	check    sync.Mutex
-	current  []byte
-	currentT int64 // trusted timestamp of current; 0 when none
+	// check serialises Check; the fields below are read and written under it.
+	check   sync.Mutex
+	current []byte // the list in force; nil when none
+	// newest and newestT are the newest verified file, in force or kept on
+	// disk, and its trusted timestamp: nothing older is accepted, nor
+	// other bytes with the same timestamp. newest is nil when none.
+	newest     []byte
+	newestT    int64
+	keptLoaded bool // the kept copy's timestamp was read
 
 	mu     sync.Mutex
 	status Status
@@ -136,6 +165,12 @@ func New(c *Config) (*Fetcher, error) {
 		return nil, errors.New("remote: Dir must not be empty")
 	}
 	f := &Fetcher{conf: *c, key: key, store: store{dir: c.Dir}}
+	if f.conf.FileName == "" {
+		f.conf.FileName = path.Base(u.Path)
+		if f.conf.FileName == "/" || f.conf.FileName == "." {
+			return nil, fmt.Errorf("allowlist URL %q names no file: give the file name its signature names", c.URL)
+		}
+	}
 	if f.conf.Interval <= 0 {
 		f.conf.Interval = DefaultInterval
 	}
@@ -195,10 +230,31 @@ func (f *Fetcher) Run(ctx context.Context) error {
 	}
 }
 
+// loadKept reads the kept copy's signature, once, so that from the first
+// fetch on nothing older than it is accepted, even if the copy itself
+// cannot be applied. It must be called with f.check held.
+func (f *Fetcher) loadKept() {
+	if f.keptLoaded {
+		return
+	}
+	f.keptLoaded = true
+	data, sigData, err := f.store.load()
+	if err != nil {
+		return // no copy, or loadLastGood reports it
+	}
+	sig, ts, err := f.verify(data, sigData)
+	if err != nil {
+		return // loadLastGood reports it
+	}
+	f.newest, f.newestT = bytes.Clone(data), ts
+	f.logger.Debug("kept remote allowlist", "timestamp", ts, "trusted_comment", sig.TrustedComment)
+}
+
 // loadLastGood applies the kept copy if it still verifies.
 func (f *Fetcher) loadLastGood() {
 	f.check.Lock()
 	defer f.check.Unlock()
+	f.loadKept()
 	data, sigData, err := f.store.load()
 	if errors.Is(err, errNoCopy) {
 		return
@@ -219,6 +275,7 @@ func (f *Fetcher) loadLastGood() {
 func (f *Fetcher) Check(ctx context.Context) error {
 	f.check.Lock()
 	defer f.check.Unlock()
+	f.loadKept()
 	f.mu.Lock()
 	f.status.LastCheck = f.conf.Now()
 	f.mu.Unlock()
@@ -242,27 +299,54 @@ func (f *Fetcher) Check(ctx context.Context) error {
 	return nil
 }
 
+// verify checks sigData against data: the key's signature, the file name
+// and the presence of a timestamp, which it returns.
+func (f *Fetcher) verify(data, sigData []byte) (Signature, int64, error) {
+	sig, err := ParseSignature(sigData)
+	if err != nil {
+		return sig, 0, err
+	}
+	if err := f.key.Verify(data, sig); err != nil {
+		return sig, 0, fmt.Errorf("verifying allowlist: %w", err)
+	}
+	name, ok := sig.FileName()
+	if !ok {
+		return sig, 0, fmt.Errorf("%w: no \"file:\" field in the trusted comment, want file:%s", ErrWrongFile, f.conf.FileName)
+	}
+	if path.Base(name) != f.conf.FileName {
+		return sig, 0, fmt.Errorf("%w: file:%s, want file:%s", ErrWrongFile, name, f.conf.FileName)
+	}
+	ts, ok := sig.Timestamp()
+	if !ok {
+		return sig, 0, ErrNoTimestamp
+	}
+	return sig, ts, nil
+}
+
 // use verifies data against sigData and applies it when it differs from the
 // list in force. It must be called with f.check held.
 func (f *Fetcher) use(data, sigData []byte) error {
-	sig, err := ParseSignature(sigData)
+	sig, ts, err := f.verify(data, sigData)
 	if err != nil {
 		return err
 	}
-	if err := f.key.Verify(data, sig); err != nil {
-		return fmt.Errorf("verifying allowlist: %w", err)
-	}
-	ts, _ := sig.Timestamp()
-	if f.current != nil && ts < f.currentT {
-		return fmt.Errorf("%w (timestamp %d < %d)", ErrRollback, ts, f.currentT)
+	if f.newest != nil {
+		switch {
+		case ts < f.newestT:
+			return fmt.Errorf("%w (timestamp %d < %d)", ErrRollback, ts, f.newestT)
+		case ts == f.newestT && !bytes.Equal(data, f.newest):
+			return fmt.Errorf("%w (timestamp %d)", ErrSameTimestamp, ts)
+		}
 	}
 	if bytes.Equal(data, f.current) {
+		f.newest, f.newestT = f.current, ts // the same list, signed again later
 		return nil
 	}
 	if err := f.conf.Apply(data); err != nil {
 		return fmt.Errorf("applying verified allowlist: %w", err)
 	}
-	f.current, f.currentT = bytes.Clone(data), ts
+	f.current = bytes.Clone(data)
+	f.newest, f.newestT = f.current, ts
 	sum := sha256.Sum256(data)
 	hexSum := hex.EncodeToString(sum[:])
 	f.mu.Lock()

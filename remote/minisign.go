@@ -170,6 +170,19 @@ func (pk PublicKey) Verify(msg []byte, sig Signature) error {
 	return nil
 }
 
+// FileName returns the "file:NAME" field of the trusted comment, as minisign
+// and kiosk allowlist sign write it (the signed file's base name), and
+// whether there was one. Fields are separated by tabs; a name may hold
+// spaces.
+func (sig Signature) FileName() (string, bool) {
+	for _, f := range strings.Split(sig.TrustedComment, "\t") {
+		if v, ok := strings.CutPrefix(f, "file:"); ok && v != "" {
+			return v, true
+		}
+	}
+	return "", false
+}
+
 // Timestamp returns the "timestamp:N" field of the trusted comment (Unix
 // seconds), as minisign and kiosk allowlist sign write it, and whether there
 // was one.
