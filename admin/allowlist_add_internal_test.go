@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -99,6 +100,10 @@ func TestServer_BlockedAdd(t *testing.T) {
 	}
 	if strings.Contains(body, `id="blocked-add-off"`) {
 		t.Error("add buttons disabled although the file is writable")
+	}
+	main := body[strings.Index(body, "<main>"):strings.Index(body, "</main>")]
+	if m := regexp.MustCompile(`\b\d{1,2}(:| ?h ?)\d{2}\b`).FindString(main); m != "" || !strings.Contains(main, "<td>25/11/2026</td>") {
+		t.Errorf("learning view: time of day %q shown, or the day missing", m)
 	}
 	csrf := csrfOf(t, body)
 
