@@ -32,8 +32,8 @@ var assets embed.FS
 type Stats interface {
 	// Report returns the counts of the calendar days from..to, inclusive.
 	Report(from, to time.Time) (*usage.Report, error)
-	// BlockedHosts returns the refused hosts of the days from..to, most
-	// frequent first.
+	// BlockedHosts returns the refused hosts of the days from..to, those
+	// asked for by the most sessions first.
 	BlockedHosts(from, to time.Time) ([]usage.BlockedHost, error)
 	// Healthy returns nil when the store works.
 	Healthy() error
