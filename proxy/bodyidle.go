@@ -46,7 +46,8 @@ func (b *idleBody) Read(buf []byte) (int, error) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		b.timedOut.Store(true)
 		b.p.metrics.bodyTimeouts.Inc()
-		b.p.log.Info("request body cut: the client sent nothing", "timeout", b.timeout)
+		// Debug: a flood of stalled bodies must not flood the log; the metric counts them.
+		b.p.log.Debug("request body cut: the client sent nothing", "timeout", b.timeout)
 		return n, fmt.Errorf("reading request body: %w (%v)", errBodyIdle, b.timeout)
 	}
 	_ = b.rc.SetReadDeadline(time.Time{})
