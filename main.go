@@ -8,6 +8,7 @@
 //	kiosk service     install|uninstall|start|stop|restart|status through the OS service manager
 //	kiosk allowlist   check FILE | test FILE URL...
 //	kiosk stats       usage counts from the running service
+//	kiosk report      one usage report for several terminals, read over HTTPS
 //	kiosk admin       passwd: set the admin page password
 //	kiosk agent       add|remove|list|reset-pin
 package main
@@ -34,11 +35,12 @@ var commands = map[string]command{
 	"service":   {runService, "install|uninstall|start|stop|restart|status the system service"},
 	"allowlist": {runAllowlist, "check FILE | test FILE URL... | sign | keygen: validate, try, sign the allowlist"},
 	"stats":     {runStats, "print usage counts from the running service"},
+	"report":    {runReport, "one usage report for several terminals (HTML or CSV), read over HTTPS"},
 	"admin":     {runAdmin, "passwd: set the admin page password"},
 	"agent":     {runAgent, "add|remove|list|reset-pin|passwd: manage agent accounts"},
 }
 
-var commandOrder = []string{"serve", "shell", "service", "allowlist", "stats", "admin", "agent"}
+var commandOrder = []string{"serve", "shell", "service", "allowlist", "stats", "report", "admin", "agent"}
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))

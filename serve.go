@@ -110,6 +110,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	metrics := newServiceMetrics(reg, holder)
+	facts := &terminalFacts{}
 	if c.AllowlistURL == "" {
 		abs, err := filepath.Abs(c.Allowlist)
 		if err != nil {
@@ -145,7 +146,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	}
 	ctl, err := session.New(&session.Config{
 		Logger:        l,
-		Recorder:      sessionRecorder{store: store, m: metrics},
+		Recorder:      sessionRecorder{store: store, m: metrics, wipes: &facts.wipes},
 		Mode:          session.Mode(c.Mode),
 		IdleTimeout:   c.IdleTimeout,
 		IdleCountdown: c.IdleCountdown,
@@ -179,6 +180,9 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	}
 
 	registerStateGauge(reg, ctl)
+	if err := registerTerminalMetrics(reg, c, holder, ctl, facts); err != nil {
+		return fmt.Errorf("terminal metrics: %w", err)
+	}
 	p, err := proxy.New(&proxy.Config{
 		Logger:      l,
 		Allowlist:   holder.Load,
@@ -200,11 +204,15 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	tokenFile := filepath.Join(c.DataDir, "api.token")
 	localAPI, err := api.New(&api.Config{
 		Logger:     l,
-		Controller: ctl,
-		State:      func(ctx context.Context, since uint64) any { return ctl.Wait(ctx, since) },
-		Settings:   func() any { return ctl.Settings() },
-		Allowlist:  allowlistBytes(holder),
-		TokenFile:  tokenFile,
+		Controller: wipeReports{Controller: ctl, wipes: &facts.wipes},
+		State: func(ctx context.Context, since uint64) any {
+			defer facts.shell.Begin(time.Now)()
+			return ctl.Wait(ctx, since)
+		},
+		Printer:   facts.printerReport,
+		Settings:  func() any { return ctl.Settings() },
+		Allowlist: allowlistBytes(holder),
+		TokenFile: tokenFile,
 	})
 	if err != nil {
 		return fmt.Errorf("local API: %w", err)
@@ -236,12 +244,12 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Logger:      l.With("component", "admin"),
 		Store:       store,
 		Credentials: filepath.Join(c.DataDir, admin.CredentialsFileName),
-		Status: adminStatus(holder, proxyLn.Addr().String(), func() error {
+		Status: withTerminalName(c.TerminalName, adminStatus(holder, proxyLn.Addr().String(), func() error {
 			if e := proxyDown.Load(); e != nil {
 				return *e
 			}
 			return nil
-		}, ctl),
+		}, ctl)),
 		Gatherer:     reg,
 		API:          localAPI,
 		APITokenFile: tokenFile,
@@ -250,6 +258,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		Agents:       adminAgents{agents},
 		Session:      ctl,
 
+		SiteOperators: siteOperators(holder),
 		Allowlist:     holder.Load,
 		AllowlistFile: editableAllowlist(c),
 	})
@@ -279,6 +288,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		if err != nil {
 			return err
 		}
+		facts.fetcher.Store(fetcher)
 		goRun(func() error { return fetcher.Run(ctx) })
 	} else {
 		hup := make(chan struct{}, 1)
@@ -322,7 +332,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	if list := holder.Load(); list != nil {
 		sites = len(list.Sites)
 	}
-	l.Info("kiosk service started", "version", version, "proxy", proxyLn.Addr().String(),
+	l.Info("kiosk service started", "terminal", c.TerminalName, "version", version, "proxy", proxyLn.Addr().String(),
 		"admin", scheme+"://"+adminLn.Addr().String()+"/", "allowlist", c.Allowlist, "sites", sites, "data", c.DataDir)
 
 	trimStartupPages(l)

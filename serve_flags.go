@@ -42,6 +42,7 @@ type serveConfig struct {
 	Procs          int
 	ProxyMaxConns  int
 	ProxyBodyIdle  time.Duration
+	TerminalName   string
 
 	upstream *url.URL
 }
@@ -78,6 +79,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.Procs, "procs", defaultProcs(), "`N` threads running the service's Go code at once (GOMAXPROCS); 0 = one per CPU")
 	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (more wait until one closes); 0 = no cap")
 	fs.DurationVar(&c.ProxyBodyIdle, "proxy-body-timeout", proxy.DefaultBodyIdleTimeout, "cut a request body that sends nothing for this `DURATION`; 0 = never")
+	fs.StringVar(&c.TerminalName, "terminal-name", defaultTerminalName(), "the terminal's `NAME` on the admin page, in reports and on /metrics; the default is the host name")
 	return fs, c
 }
 
@@ -169,6 +171,9 @@ func (c *serveConfig) validate() error {
 	}
 	if c.AdminHosts != "" && admin.IsLoopbackAddr(c.AdminListen) {
 		return fmt.Errorf("--admin-host needs a non-loopback --admin-listen: on loopback only localhost, 127.0.0.1 and [::1] reach the admin page")
+	}
+	if err := checkTerminalName(c.TerminalName); err != nil {
+		return err
 	}
 	return nil
 }

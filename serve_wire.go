@@ -9,6 +9,7 @@ import (
 	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/allowlist"
 	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/monitor"
 	"github.com/communes/kiosk/proxy"
 	"github.com/communes/kiosk/session"
 	"github.com/communes/kiosk/usage"
@@ -33,6 +34,7 @@ var (
 type sessionRecorder struct {
 	store *usage.Store
 	m     *serviceMetrics
+	wipes *monitor.WipeTracker // may be nil
 }
 
 func (r sessionRecorder) Started(time.Time, bool, string) {
@@ -83,6 +85,9 @@ func (r sessionRecorder) Override()    { r.store.Count(usage.Override) }
 func (r sessionRecorder) WipeFailed() {
 	r.store.Count(usage.WipeFailure)
 	r.m.wipeFailures.Inc()
+	if r.wipes != nil {
+		r.wipes.Record(time.Now(), false)
+	}
 }
 
 // proxyRecorder sends the proxy's refusals to the usage store and the sites

@@ -66,6 +66,9 @@ type Status struct {
 	// HelpRequested is when a resident pressed "Besoin d'aide" in the current
 	// session; zero when no request is pending. Shown on every page.
 	HelpRequested time.Time
+	// TerminalName is the terminal's name (kiosk serve --terminal-name),
+	// shown on every page, in the monthly report and in /stats.json.
+	TerminalName string
 }
 
 // Config configures a Server.
@@ -115,6 +118,11 @@ type Config struct {
 	// actions answer 503. When set, the pending help request and the
 	// terminal state complete Status.
 	Session SessionControl
+	// SiteOperators returns, for the sites of the allowlist in force, the
+	// France Services operator each belongs to (site name → "CAF", "ANTS"…;
+	// sites of no operator are left out), sent in /stats.json for
+	// `kiosk report`. If nil, /stats.json sends none.
+	SiteOperators func() map[string]string
 	// Audit records the admin page's own actions (logins, account changes)
 	// and reads the audit log. If nil and Store implements Auditor (as
 	// *usage.Store does), Store is used; otherwise nothing is audited.
@@ -155,6 +163,7 @@ type Server struct {
 	agents      Agents
 	session     SessionControl
 	auditor     Auditor
+	operators   func() map[string]string // may be nil
 
 	allowlist     func() *allowlist.List
 	allowlistFile string
@@ -179,6 +188,7 @@ func New(c *Config) (*Server, error) {
 		agents:      c.Agents,
 		session:     c.Session,
 		auditor:     c.Audit,
+		operators:   c.SiteOperators,
 
 		allowlist:     c.Allowlist,
 		allowlistFile: c.AllowlistFile,

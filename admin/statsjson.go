@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"github.com/communes/kiosk/usage"
 )
 
 // tokenFile caches the per-boot API token and re-reads it when the file
@@ -60,10 +62,27 @@ func (s *Server) checkBearer(r *http.Request) bool {
 	return ok && len(want) >= 16 && subtle.ConstantTimeCompare([]byte(got), want) == 1
 }
 
+// statsJSON is the body of /stats.json: the usage report, plus what
+// `kiosk report` needs to put several terminals side by side.
+type statsJSON struct {
+	*usage.Report
+	// Terminal is the terminal's name (--terminal-name).
+	Terminal string `json:"terminal,omitempty"`
+	// SiteOperators maps site names to France Services operators.
+	SiteOperators map[string]string `json:"site_operators,omitempty"`
+}
+
 // handleStatsJSON serves the usage report of ?from=&to= (AAAA-MM-JJ) as
-// JSON (usage.Report) for `kiosk stats`. It requires the API token.
+// JSON (usage.Report, with the terminal's name and its sites' France
+// Services operators) for `kiosk stats` and `kiosk report`. It requires the
+// API token (the same machine) or, like /metrics, HTTP Basic auth with
+// user "admin" and the admin password (throttled like the login form).
 func (s *Server) handleStatsJSON(w http.ResponseWriter, r *http.Request) {
-	if !s.checkBearer(r) {
+	if _, _, basic := r.BasicAuth(); basic {
+		if !s.metricsBasicAuth(w, r) {
+			return
+		}
+	} else if !s.checkBearer(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="kiosk"`)
 		http.Error(w, "missing or wrong API token", http.StatusUnauthorized)
 		return
@@ -83,8 +102,12 @@ func (s *Server) handleStatsJSON(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "reading usage report failed", http.StatusInternalServerError)
 		return
 	}
+	out := statsJSON{Report: rep, Terminal: s.status().TerminalName}
+	if s.operators != nil {
+		out.SiteOperators = s.operators()
+	}
 	w.Header().Set("Content-Type", "application/json")
-	if err := json.NewEncoder(w).Encode(rep); err != nil {
+	if err := json.NewEncoder(w).Encode(out); err != nil {
 		s.log.Warn("sending stats", "err", err)
 	}
 }

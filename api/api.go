@@ -64,6 +64,9 @@ type Config struct {
 	// Allowlist returns the allowlist file in force and its bytes. If nil,
 	// the config has empty allowlist fields.
 	Allowlist func() (file string, yaml []byte)
+	// Printer receives the shell's printer reports (POST
+	// /api/shell/printer). If nil, the reports are accepted and dropped.
+	Printer func(PrinterReport)
 	// TokenFile is where New writes the per-boot token. It must not be
 	// empty; its directory must exist.
 	TokenFile string
@@ -136,6 +139,7 @@ var routes = map[string]route{
 	"/api/help":                 {http.MethodPost, (*Handler).help},
 	"/api/shell/hello":          {http.MethodPost, (*Handler).hello},
 	"/api/shell/crash":          {http.MethodPost, (*Handler).crash},
+	"/api/shell/printer":        {http.MethodPost, (*Handler).printer},
 }
 
 // ServeHTTP implements http.Handler: loopback clients with the token only.

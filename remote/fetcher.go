@@ -267,6 +267,14 @@ func (f *Fetcher) loadLastGood() {
 		f.setErr(fmt.Errorf("kept copy: %w", err))
 		return
 	}
+	// The kept copy is what the last verified download saved: its time is
+	// the last success until the next one, so that a restart while the URL
+	// is down does not make the list look never fetched (/metrics).
+	if at := f.store.savedAt(); !at.IsZero() {
+		f.mu.Lock()
+		f.status.LastSuccess = at
+		f.mu.Unlock()
+	}
 	f.logger.Info("remote allowlist: kept copy applied", "sha256", f.Status().SHA256)
 }
 

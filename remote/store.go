@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Names of the kept copy inside Config.Dir.
@@ -37,6 +38,16 @@ func (s store) load() (data, sig []byte, err error) {
 		return nil, nil, fmt.Errorf("reading kept signature (the copy is not used without it): %w", err)
 	}
 	return data, sig, nil
+}
+
+// savedAt is when the kept pair was last saved (the signature is written
+// last), or zero when there is none.
+func (s store) savedAt() time.Time {
+	fi, err := os.Stat(filepath.Join(s.dir, keptSigName))
+	if err != nil {
+		return time.Time{}
+	}
+	return fi.ModTime()
 }
 
 func (s store) save(data, sig []byte) error {
