@@ -79,9 +79,15 @@ func (ft *fleetTerminal) fingerprint(t *testing.T) string {
 }
 
 // newFleetTerminal prepares a terminal (data dir with the admin password).
-func newFleetTerminal(t *testing.T, name string, port int) *fleetTerminal {
+func newFleetTerminal(t testing.TB, name string, port int) *fleetTerminal {
 	t.Helper()
-	ft := &fleetTerminal{name: name, data: filepath.Join(t.TempDir(), "data"), port: port}
+	return newFleetTerminalIn(t, t.TempDir(), name, port)
+}
+
+// newFleetTerminalIn is newFleetTerminal with its data in dir/data.
+func newFleetTerminalIn(t testing.TB, dir, name string, port int) *fleetTerminal {
+	t.Helper()
+	ft := &fleetTerminal{name: name, data: filepath.Join(dir, "data"), port: port}
 	if err := os.MkdirAll(ft.data, 0o750); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +98,7 @@ func newFleetTerminal(t *testing.T, name string, port int) *fleetTerminal {
 }
 
 // start runs the terminal's `kiosk serve` and waits until it started.
-func (ft *fleetTerminal) start(t *testing.T, ns *testnet.NS, allowlist string) {
+func (ft *fleetTerminal) start(t testing.TB, ns *testnet.NS, allowlist string) {
 	t.Helper()
 	ft.log = &syncBuffer{}
 	ft.cmd = ns.Command(kioskBinary(t), "serve", "--allowlist", allowlist, "--data", ft.data,
@@ -123,7 +129,7 @@ func (ft *fleetTerminal) kill(t *testing.T) {
 
 // waitUntil polls cond every 200 ms until it holds or d passes; then it
 // fails with cond's last detail.
-func waitUntil(t *testing.T, d time.Duration, what string, cond func() (bool, string)) {
+func waitUntil(t testing.TB, d time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
 	deadline := time.Now().Add(d)
 	for {
@@ -258,10 +264,21 @@ receivers:
 		"--config.file="+amConf, "--storage.path="+filepath.Join(dir, "am"),
 		"--web.listen-address=127.0.0.1:9093", "--cluster.listen-address=")
 
+	// As docs/fleet.md says: the terminals' own certificates as the CA
+	// bundle (each pins itself), the password in a file.
 	var targets []string
+	var bundle []byte
 	for _, ft := range terms {
 		targets = append(targets, fmt.Sprintf("%q", strings.TrimPrefix(ft.adminURL(), "https://")))
+		pem, err := os.ReadFile(filepath.Join(ft.data, admin.SelfSignedCertFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle = append(bundle, pem...)
 	}
+	caFile, passFile := filepath.Join(dir, "kiosk-terminals.pem"), filepath.Join(dir, "kiosk-admin-password")
+	writeFile(t, caFile, string(bundle))
+	writeFile(t, passFile, fleetPassword)
 	rules := testRules(t, dir)
 	promConf := filepath.Join(dir, "prometheus.yml")
 	writeFile(t, promConf, fmt.Sprintf(`global:
@@ -277,13 +294,13 @@ scrape_configs:
   - job_name: kiosk
     scheme: https
     tls_config:
-      insecure_skip_verify: true
+      ca_file: %q
     basic_auth:
       username: admin
-      password: %q
+      password_file: %q
     static_configs:
       - targets: [%s]
-`, rules[0], rules[1], fleetPassword, strings.Join(targets, ", ")))
+`, rules[0], rules[1], caFile, passFile, strings.Join(targets, ", ")))
 	runEngine(t, ns, c, "http://127.0.0.1:9090/-/ready", "prometheus",
 		"--config.file="+promConf, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address=127.0.0.1:9090", "--rules.alert.resend-delay=1s")
@@ -450,6 +467,14 @@ func TestFleet_Monitoring(t *testing.T) {
 				t.Errorf("terminal 2 keeps its shell's poll open, but Alertmanager has %q", a)
 			}
 		}
+	})
+
+	t.Run("printer", func(t *testing.T) {
+		terms[1].api(t, c, "/api/shell/printer", `{"failing":true,"queued":2}`)
+		waitUntil(t, 30*time.Second, "the printer report on /metrics", func() (bool, string) {
+			res, err := promQuery(c, `kiosk_printer_queued_jobs == 2 and on(instance) kiosk_printer_failing == 1`)
+			return err == nil && len(res) == 1, fmt.Sprint(res, err)
+		})
 	})
 
 	t.Run("unreachable", func(t *testing.T) {

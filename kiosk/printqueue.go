@@ -63,6 +63,12 @@ type printQueue struct {
 	grace time.Duration
 	l     *slog.Logger
 
+	// report, if set, tells the service the printer's state after each
+	// session (POST /api/shell/printer): failing when jobs were still
+	// stuck after the grace or CUPS could not be asked, with the jobs
+	// queued then. It must not block for long.
+	report func(ctx context.Context, failing bool, queued int)
+
 	wg sync.WaitGroup // cancellations waiting for their grace
 }
 
@@ -123,12 +129,18 @@ func cancelArgs(ids []string) []string { return append([]string{"cancel"}, ids..
 
 // cancel cancels ids (a job that completed meanwhile is not an error).
 func (q *printQueue) cancel(ctx context.Context, ids []string) error {
+	_, err := q.cancelStuck(ctx, ids)
+	return err
+}
+
+// cancelStuck cancels those of ids still queued and says how many were.
+func (q *printQueue) cancelStuck(ctx context.Context, ids []string) (int, error) {
 	if len(ids) == 0 {
-		return nil
+		return 0, nil
 	}
 	left, err := q.pending(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var still []string
 	for _, id := range ids {
@@ -140,14 +152,21 @@ func (q *printQueue) cancel(ctx context.Context, ids []string) error {
 		}
 	}
 	if len(still) == 0 {
-		return nil
+		return 0, nil
 	}
 	a := cancelArgs(still)
 	if _, err := runTool(ctx, cupsTimeout, a[0], a[1:]...); err != nil {
-		return err
+		return len(still), err
 	}
 	q.l.Warn("print jobs of an earlier session cancelled", "printer", q.name, "jobs", still)
-	return nil
+	return len(still), nil
+}
+
+// tell reports the printer's state when a reporter is set.
+func (q *printQueue) tell(ctx context.Context, failing bool, queued int) {
+	if q.report != nil {
+		q.report(ctx, failing, queued)
+	}
 }
 
 // clearAll cancels every job of the queue at once (leftovers of a shell
@@ -168,6 +187,7 @@ func (q *printQueue) clearAll(ctx context.Context) error {
 func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 	ids, err := q.pending(ctx)
 	if err != nil {
+		q.tell(ctx, true, 0)
 		if !printed {
 			q.l.Warn("print queue unreadable", "printer", q.name, "err", err)
 			return nil
@@ -175,6 +195,7 @@ func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 		return fmt.Errorf("print queue %s after a session that printed: %w", q.name, err)
 	}
 	if len(ids) == 0 {
+		q.tell(ctx, false, 0)
 		return nil
 	}
 	q.l.Info("print jobs still queued after the session", "printer", q.name, "jobs", ids, "cancelled_after", q.grace)
@@ -185,9 +206,12 @@ func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 		// At shutdown the jobs are cancelled at once, and still cancelled.
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*cupsTimeout)
 		defer cancel()
-		if err := q.cancel(cctx, ids); err != nil {
+		stuck, err := q.cancelStuck(cctx, ids)
+		if err != nil {
 			q.l.Error("cancelling print jobs left by a session", "printer", q.name, "jobs", ids, "err", err)
 		}
+		// Jobs that did not print within the grace: the printer is failing.
+		q.tell(cctx, err != nil || stuck > 0, stuck)
 	}()
 	return nil
 }

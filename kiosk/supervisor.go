@@ -52,6 +52,7 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 	}
 	s.prints = newPrintQueue(conf, s.l)
 	if s.prints != nil {
+		s.prints.report = s.printerReport
 		if err := checkPrintTools(); err != nil {
 			s.l.Error("printing configured without CUPS's tools: terminal out of order", "err", err)
 			if err := s.outOfOrder(ctx, err, checkPrintTools); err != nil {
@@ -267,5 +268,15 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	select {
 	case <-t.C:
 	case <-ctx.Done():
+	}
+}
+
+// printerReport tells the service the printer's state, for the town's
+// monitoring (/metrics kiosk_printer_failing, docs/fleet.md).
+func (s *supervisor) printerReport(ctx context.Context, failing bool, queued int) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := s.api.post(cctx, "/api/shell/printer", map[string]any{"failing": failing, "queued": queued}); err != nil {
+		s.l.Warn("reporting the printer's state", "err", err)
 	}
 }
