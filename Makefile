@@ -57,7 +57,7 @@ test: deps-test vet check-nocgo os-check ## everything: vet, race tests, WebKitG
 
 .PHONY: bench
 bench: deps-test ## Go benchmarks and the end-to-end load test
-	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./allowlist/ ./proxy/ ./usage/ ./admin/ | tee bench.txt
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./allowlist/ ./proxy/ ./usage/ ./admin/ ./monitor/ ./fleet/ | tee bench.txt
 	@scripts/bench.sh
 
 .PHONY: clean
