@@ -125,6 +125,8 @@ func TestClient_Fetch(t *testing.T) {
 		fleet.OperatorDGFiP:  {0, 2, 0, 2},
 		fleet.OtherSites:     {0, 1, 0, 1},
 		"Durée totale":       {30, 50, 70, 150},
+		// The fleet was open one day (the same day on each terminal).
+		"Jours avec au moins une session": {1, 1, 1, 1},
 	} {
 		r := rowOf(t, tab, label)
 		got := [4]uint64{r.Cells[0].N, r.Cells[1].N, r.Cells[2].N, r.Total.N}

@@ -1,7 +1,10 @@
 package fleet
 
 import (
+	"context"
 	"errors"
+	"net"
+	"syscall"
 	"time"
 
 	"github.com/communes/kiosk/usage"
@@ -49,6 +52,8 @@ type Column struct {
 	// Problem is why the terminal's figures are missing, in French; "" when
 	// they are there.
 	Problem string
+	// Err is the error behind Problem, for the log.
+	Err error
 }
 
 // Table is the report: terminals side by side and the totals.
@@ -69,8 +74,21 @@ func Problem(err error) string {
 		return "certificat refusé : son empreinte n'est pas celle du fichier de configuration"
 	case errors.Is(err, ErrUnauthorized):
 		return "compte refusé par la borne (utilisateur ou mot de passe)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "borne injoignable : connexion refusée (service arrêté ou port fermé)"
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		return "borne injoignable : pas de réponse dans le délai (éteinte ou hors réseau)"
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return "borne injoignable : nom inconnu (" + dnsErr.Name + ")"
 	}
 	return "borne injoignable : " + err.Error()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // counter reads one figure of a terminal's report.
@@ -79,6 +97,10 @@ type counter struct {
 	kind  Kind
 	get   func(r *usage.Report) uint64
 }
+
+// labelDays is the row whose total is not a sum: the fleet's days with a
+// session, not the terminals' days added up.
+const labelDays = "Jours avec au moins une session"
 
 func minutes(d time.Duration) uint64 {
 	if d <= 0 {
@@ -97,15 +119,7 @@ var sections = []struct {
 		{"Sessions terminées", Count, func(r *usage.Report) uint64 { return r.Totals.Sessions }},
 		{"Sessions commencées", Count, func(r *usage.Report) uint64 { return r.Totals.SessionsStarted }},
 		{"Sessions accompagnées par un agent", Count, func(r *usage.Report) uint64 { return r.Totals.Supervised }},
-		{"Jours avec au moins une session", Count, func(r *usage.Report) uint64 {
-			var n uint64
-			for _, d := range r.Days {
-				if d.Sessions > 0 {
-					n++
-				}
-			}
-			return n
-		}},
+		{labelDays, Count, func(r *usage.Report) uint64 { return activeDays([]*usage.Report{r}) }},
 		{"Durée totale", Minutes, func(r *usage.Report) uint64 { return minutes(r.Totals.TotalDuration) }},
 		{"Temps actif", Minutes, func(r *usage.Report) uint64 { return minutes(r.Totals.ActiveDuration) }},
 		{"Temps inactif", Minutes, func(r *usage.Report) uint64 { return minutes(r.Totals.IdleDuration) }},
@@ -135,6 +149,19 @@ var sections = []struct {
 	}},
 }
 
+// activeDays counts the days on which at least one of rs had a session.
+func activeDays(rs []*usage.Report) uint64 {
+	days := map[string]bool{}
+	for _, r := range rs {
+		for _, d := range r.Days {
+			if d.Sessions > 0 {
+				days[d.Date] = true
+			}
+		}
+	}
+	return uint64(len(days))
+}
+
 // satisfiedAfter is the section after whose rows the satisfied ratio goes.
 const satisfiedAfter = 2
 
@@ -148,7 +175,7 @@ const OtherSites = "Autres sites"
 func NewTable(from, to time.Time, results []Result) *Table {
 	t := &Table{From: from, To: to}
 	for _, r := range results {
-		col := Column{Name: r.Name, URL: r.URL, Problem: Problem(r.Err)}
+		col := Column{Name: r.Name, URL: r.URL, Problem: Problem(r.Err), Err: r.Err}
 		if r.Err == nil && r.Report == nil {
 			col.Problem = "borne injoignable : pas de chiffres"
 		}
@@ -158,6 +185,12 @@ func NewTable(from, to time.Time, results []Result) *Table {
 		t.Columns = append(t.Columns, col)
 	}
 	ok := func(i int) bool { return t.Columns[i].Problem == "" }
+	var read []*usage.Report
+	for i, r := range results {
+		if ok(i) {
+			read = append(read, r.Report)
+		}
+	}
 	for si, s := range sections {
 		sec := Section{Title: s.title, Prefix: s.prefix}
 		for _, c := range s.rows {
@@ -169,6 +202,9 @@ func NewTable(from, to time.Time, results []Result) *Table {
 					row.Total.N += cell.N
 				}
 				row.Cells = append(row.Cells, cell)
+			}
+			if c.label == labelDays {
+				row.Total.N = activeDays(read)
 			}
 			sec.Rows = append(sec.Rows, row)
 		}
