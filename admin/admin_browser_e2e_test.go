@@ -4,6 +4,7 @@ package admin
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/usage"
 )
 
@@ -222,13 +224,13 @@ func TestBrowser_AdminPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The click navigates to the refusal; poll its text until a deadline.
-	var body string
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(body, "jeton CSRF"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("POST without CSRF token was not refused; page: %q", body)
+	wait.UntilErr(t, 10*time.Second, "the refusal of a POST without CSRF token", func() error {
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		if !strings.Contains(body, "jeton CSRF") {
+			return fmt.Errorf("page: %q", body)
 		}
-		body, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-	}
+		return nil
+	})
 	status, err := chromedp.Run(ctx, chromedp.Evaluate[int](`fetch("/logout", {method: "POST", body: new URLSearchParams({csrf: "forged"})}).then(r => r.status)`, chromedp.EvalAwaitPromise))
 	if err != nil || status != 403 {
 		t.Errorf("fetch POST with a forged token = %d (%v), want 403", status, err)

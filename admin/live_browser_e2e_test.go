@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/communes/kiosk/agent"
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/session"
 )
 
@@ -36,18 +37,14 @@ func browserLogin(t *testing.T, ctx context.Context, base, name, password string
 // by the page's own polling.
 func waitJS(t *testing.T, ctx context.Context, what, cond string) {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	wait.UntilErr(t, 15*time.Second, what, func() error {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](cond))
 		if err == nil && ok {
-			return
+			return nil
 		}
-		if time.Now().After(deadline) {
-			body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
-			t.Fatalf("%s: not true after 15 s (%v): %s\npage:\n%s", what, err, cond, body)
-		}
-		time.Sleep(100 * time.Millisecond) // poll interval of a deadline-bounded wait
-	}
+		body, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+		return fmt.Errorf("%s (%v)\npage:\n%s", cond, err, body)
+	})
 }
 
 // clickFor clicks the submit button sel of the live view and waits for the

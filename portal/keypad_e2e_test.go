@@ -4,11 +4,13 @@ package portal_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/portal"
 )
 
@@ -27,17 +29,14 @@ func tap(digits string) []chromedp.Action[chromedp.Void] {
 // one (evaluation errors while the page changes are retried).
 func afterNav(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	// No event to await across navigations: poll.
+	wait.UntilErr(t, 10*time.Second, expr+" after a navigation", func() error {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
-		if err == nil && v {
-			return
+		if err == nil && !v {
+			err = errors.New("false")
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("waiting for %s after a navigation: %v", expr, err)
-		}
-		time.Sleep(100 * time.Millisecond) // no event to await across navigations
-	}
+		return err
+	})
 }
 
 // keypadFits is true when the keypad card is on screen and would still

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/proxy"
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -61,13 +63,12 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 // waitMetric waits (polling, bounded) until name reaches want.
 func waitMetric(t *testing.T, reg *prometheus.Registry, name string, want float64) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for gauge(t, reg, name) != want {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s = %v, want %v (waited 10 s)", name, gauge(t, reg, name), want)
+	wait.UntilErr(t, 10*time.Second, name+" at its value", func() error {
+		if got := gauge(t, reg, name); got != want {
+			return fmt.Errorf("%s = %v, want %v", name, got, want)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 const getCAF = "GET http://www.caf.fr/ HTTP/1.1\r\nHost: www.caf.fr\r\n\r\n"

@@ -51,7 +51,7 @@ func runRefused(t *testing.T, f *remote.Fetcher, logs *logBuffer) string {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	waitFor(t, func() bool { return strings.Contains(logs.String(), "remote allowlist not updated") })
+	waitFor(t, "the log of the refused update", func() bool { return strings.Contains(logs.String(), "remote allowlist not updated") })
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Run() = %v", err)

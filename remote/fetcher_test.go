@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/remote"
 	"github.com/elazarl/goproxy"
 )
@@ -221,7 +222,7 @@ func TestFetcher_Run_keepsLastGood(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("kept copy not applied while the URL is down")
 	}
-	waitFor(t, func() bool { return f.Status().Err != "" })
+	waitFor(t, "a failed check in the status", func() bool { return f.Status().Err != "" })
 	cancel()
 	if err := <-done; err != nil {
 		t.Errorf("Run() = %v, want nil", err)
@@ -257,7 +258,7 @@ func TestFetcher_Run_refusesBadKeptCopy(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() { done <- f.Run(ctx) }()
-			waitFor(t, func() bool { return !f.Status().LastCheck.IsZero() && f.Status().Err != "" })
+			waitFor(t, "a failed check in the status", func() bool { return !f.Status().LastCheck.IsZero() && f.Status().Err != "" })
 			cancel()
 			<-done
 			if a.count() != 0 {
@@ -353,15 +354,9 @@ func TestNew_invalid(t *testing.T) {
 }
 
 // waitFor polls cond until it holds (no event exists to wait on).
-func waitFor(t *testing.T, cond func() bool) {
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	wait.Until(t, 10*time.Second, what, cond)
 }
 
 func TestFetcher_rollbackAfterRestart(t *testing.T) {
@@ -380,7 +375,7 @@ func TestFetcher_rollbackAfterRestart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
-	waitFor(t, func() bool { return !f.Status().LastCheck.IsZero() && f.Status().Err != "" })
+	waitFor(t, "a failed check in the status", func() bool { return !f.Status().LastCheck.IsZero() && f.Status().Err != "" })
 	cancel()
 	<-done
 	if a.count() != 1 || string(a.applied[0]) != string(listV2) {

@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system database
 
+	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/usage"
 	"go.etcd.io/bbolt"
 )
@@ -340,13 +341,9 @@ func TestStore_FlushLoop(t *testing.T) {
 	s.Count(usage.HelpRequest)
 
 	// No event says that the loop flushed: poll the pending state with a deadline.
-	deadline := time.Now().Add(5 * time.Second)
-	for s.Healthy() != nil || !flushed(t, s) {
-		if time.Now().After(deadline) {
-			t.Fatal("the flush loop never wrote the count")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	wait.Until(t, 5*time.Second, "the flush loop writing the count", func() bool {
+		return s.Healthy() == nil && flushed(t, s)
+	})
 }
 
 // flushed reports whether the store has no pending counts.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/communes/kiosk/internal/testnet"
+	"github.com/communes/kiosk/internal/wait"
 )
 
 // canaryAddr is put on a dummy interface inside the test's namespace: a
@@ -153,7 +154,8 @@ func TestNftables_egressLockdown(t *testing.T) {
 				return
 			}
 			if tc.allowed {
-				waitFor(t, func() bool { return tc.l.accepted.Load() > before })
+				// The accept loop has no event to wait on: poll its count.
+				wait.Until(t, 5*time.Second, "a connection accepted", func() bool { return tc.l.accepted.Load() > before })
 			} else if n := tc.l.accepted.Load(); n != before {
 				t.Errorf("the listener accepted %d connections from %s", n-before, tc.user)
 			}
@@ -199,17 +201,5 @@ func addCanaryAddr(t *testing.T, ns *testnet.NS) {
 	}
 	if err := ip("addr", "add", canaryAddr6+"/64", "dev", dev, "nodad"); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// waitFor polls cond (the accept loop has no event to wait on).
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5s")
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
