@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/passhash"
 	"github.com/communes/kiosk/usage"
 )
 
@@ -110,7 +111,7 @@ func mustHash(tb testing.TB, f *fixture) string {
 // BenchmarkVerifyPassword is one login check with the real argon2id cost.
 func BenchmarkVerifyPassword(b *testing.B) {
 	saved := hashParams
-	hashParams = argon2Params{time: 3, memory: 64 * 1024, threads: 4, keyLen: 32}
+	hashParams = passhash.Default
 	defer func() { hashParams = saved }()
 	h, err := hashPassword(testPassword)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/communes/kiosk/internal/passhash"
 )
 
 func TestSetPassword_KeepsOtherEntries(t *testing.T) {
@@ -74,21 +76,30 @@ func TestVerifyPassword_Malformed(t *testing.T) {
 		"$argon2id$v=18$m=1024,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=99999999,t=1,p=1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5",
 		"$argon2id$v=19$m=1024,t=1,p=1$!!$a2V5"} {
-		if ok, err := verifyPassword(h, "x"); ok || !errors.Is(err, errBadHash) {
-			t.Errorf("verifyPassword(%q) = %v, %v; want false, errBadHash", h, ok, err)
+		if ok, err := verifyPassword(h, "x"); ok || !errors.Is(err, passhash.ErrMalformed) {
+			t.Errorf("verifyPassword(%q) = %v, %v; want false, ErrMalformed", h, ok, err)
 		}
 	}
 }
 
-func TestHashPassword_RealParams(t *testing.T) {
-	if testing.Short() {
-		t.Skip("argon2id with 64 MiB")
+// TestVerifyPassword_EarlierParams: a credentials file written before
+// passhash (m=64 MiB, t=3, p=4) still logs in.
+func TestVerifyPassword_EarlierParams(t *testing.T) {
+	const h = "$argon2id$v=19$m=65536,t=3,p=4$zmK7UM9ybZmJdzeq+WC9kQ$FDWepdK0lgppbb4ZXFTsqoexq785A6u3vGV2FCmmsVA"
+	if ok, err := verifyPassword(h, "correct horse battery staple"); !ok || err != nil {
+		t.Errorf("verifyPassword(right) = %v, %v; want true, nil", ok, err)
 	}
+	if ok, err := verifyPassword(h, "correct horse battery stapler"); ok || err != nil {
+		t.Errorf("verifyPassword(wrong) = %v, %v; want false, nil", ok, err)
+	}
+}
+
+func TestHashPassword_RealParams(t *testing.T) {
 	saved := hashParams
-	hashParams = argon2Params{time: 3, memory: 64 * 1024, threads: 4, keyLen: 32}
+	hashParams = passhash.Default
 	defer func() { hashParams = saved }()
 	h, err := hashPassword(testPassword)
-	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=65536,t=3,p=4$") {
+	if err != nil || !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
 		t.Fatalf("hash = %q, %v", h, err)
 	}
 }

@@ -15,13 +15,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/passhash"
 	"github.com/communes/kiosk/usage"
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 func TestMain(m *testing.M) {
 	// Cheap argon2id for tests; docs/admin.md documents the real cost.
-	hashParams = argon2Params{time: 1, memory: 1024, threads: 1, keyLen: 32}
+	hashParams = passhash.Params{Time: 1, MemoryKiB: 1024, Threads: 1, KeyLen: 32}
 	code := m.Run()
 	if benchSeed.dir != "" {
 		os.RemoveAll(benchSeed.dir)

@@ -1,14 +1,9 @@
 package admin
 
 import (
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
-	"errors"
 	"fmt"
-	"strings"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/communes/kiosk/internal/passhash"
 )
 
 // MinPasswordLength is the shortest admin password accepted, in characters.
@@ -17,21 +12,9 @@ const MinPasswordLength = 10
 // maxPasswordLength bounds the work done on a submitted password.
 const maxPasswordLength = 1024
 
-// argon2Params are the argon2id cost parameters stored with each hash.
-type argon2Params struct {
-	time    uint32 // passes
-	memory  uint32 // KiB
-	threads uint8
-	keyLen  uint32
-}
-
-// hashParams are the parameters used for new hashes: RFC 9106 §4 second
-// recommended option (t=3, m=64 MiB, p=4), 32-byte key, 16-byte salt. About
-// 150 ms on a 2-core kiosk PC. Internal tests lower them.
-var hashParams = argon2Params{time: 3, memory: 64 * 1024, threads: 4, keyLen: 32}
-
-// errBadHash means a stored hash could not be parsed.
-var errBadHash = errors.New("malformed password hash")
+// hashParams are the argon2id parameters of new hashes: passhash.Default
+// (docs/admin.md). Internal tests lower them.
+var hashParams = passhash.Default
 
 // checkPasswordPolicy returns a French message when p is not acceptable.
 func checkPasswordPolicy(p string) error {
@@ -46,49 +29,20 @@ func checkPasswordPolicy(p string) error {
 }
 
 // hashPassword returns an encoded argon2id hash of p in the PHC string
-// format: $argon2id$v=19$m=65536,t=3,p=4$salt$key.
+// format: $argon2id$v=19$m=19456,t=2,p=1$salt$key.
 func hashPassword(p string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("reading salt: %w", err)
-	}
-	pr := hashParams
-	key := argon2.IDKey([]byte(p), salt, pr.time, pr.memory, pr.threads, pr.keyLen)
-	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, pr.memory, pr.time, pr.threads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+	return passhash.Hash(p, hashParams)
 }
 
-// verifyPassword reports whether p matches the encoded hash, comparing in
-// constant time.
+// verifyPassword reports whether p matches the encoded hash (made with any
+// parameters), comparing in constant time. An error wraps
+// passhash.ErrMalformed.
 func verifyPassword(encoded, p string) (bool, error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errBadHash
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, errBadHash
-	}
-	var pr argon2Params
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &pr.memory, &pr.time, &pr.threads); err != nil {
-		return false, errBadHash
-	}
-	if pr.memory == 0 || pr.memory > 1<<21 || pr.time == 0 || pr.time > 64 || pr.threads == 0 {
-		return false, errBadHash
-	}
-	enc := base64.RawStdEncoding
-	salt, err := enc.DecodeString(parts[4])
-	if err != nil {
-		return false, errBadHash
-	}
-	want, err := enc.DecodeString(parts[5])
-	if err != nil || len(want) < 16 {
-		return false, errBadHash
-	}
 	if len(p) > maxPasswordLength {
+		if err := passhash.Check(encoded); err != nil {
+			return false, err
+		}
 		return false, nil
 	}
-	got := argon2.IDKey([]byte(p), salt, pr.time, pr.memory, pr.threads, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
+	return passhash.Verify(encoded, p)
 }

@@ -14,7 +14,9 @@
 // uniqueness check verifies the new PIN against every stored hash. Neither
 // a PIN nor a password is ever logged or written in clear.
 //
-// The package imports no project package: the session controller gets a
+// The package imports no project package but internal/passhash (the
+// argon2id hashes, shared with the admin page's own password): the
+// session controller gets a
 // PIN check function from main, and the admin page an Authenticate
 // function.
 package agent

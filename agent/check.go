@@ -1,6 +1,10 @@
 package agent
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/communes/kiosk/internal/passhash"
+)
 
 // CheckPIN returns the account whose PIN is pin, or an error wrapping
 // ErrWrongPIN. It verifies pin against every account's hash whatever
@@ -17,14 +21,14 @@ func (s *Store) CheckPIN(pin string) (*Account, error) {
 	}
 	for i := range doc.Agents {
 		r := &doc.Agents[i]
-		ok, err := verify(r.PINHash, pin)
+		ok, err := passhash.Verify(r.PINHash, pin)
 		if err == nil && ok && found == nil {
 			a := r.account()
 			found = &a
 		}
 	}
 	if len(doc.Agents) == 0 {
-		dummy(pin, pinParams)
+		passhash.Dummy(pin, hashParams)
 	}
 	if found == nil {
 		return nil, ErrWrongPIN
@@ -45,11 +49,11 @@ func (s *Store) Authenticate(name, password string) (*Account, error) {
 	}
 	i := find(doc, strings.TrimSpace(name))
 	if i < 0 || doc.Agents[i].PasswordHash == "" {
-		dummy(password, passwordParams)
+		passhash.Dummy(password, hashParams)
 		return nil, ErrBadCredentials
 	}
 	r := &doc.Agents[i]
-	if ok, err := verify(r.PasswordHash, password); err != nil || !ok {
+	if ok, err := passhash.Verify(r.PasswordHash, password); err != nil || !ok {
 		return nil, ErrBadCredentials
 	}
 	a := r.account()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/communes/kiosk/internal/atomicfile"
+	"github.com/communes/kiosk/internal/passhash"
 	"io/fs"
 	"os"
 	"time"
@@ -92,11 +93,11 @@ func (r *record) check() error {
 	if _, err := ParseRole(string(r.Role)); err != nil {
 		return err
 	}
-	if _, err := parseHash(r.PINHash); err != nil {
+	if err := passhash.Check(r.PINHash); err != nil {
 		return fmt.Errorf("%s: pin_hash: %w", r.Name, err)
 	}
 	if r.PasswordHash != "" {
-		if _, err := parseHash(r.PasswordHash); err != nil {
+		if err := passhash.Check(r.PasswordHash); err != nil {
 			return fmt.Errorf("%s: password_hash: %w", r.Name, err)
 		}
 	} else if r.Role == RoleAdmin {

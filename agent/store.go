@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/communes/kiosk/internal/passhash"
 )
 
 // Store gives access to the accounts file. Every method reads the file
@@ -119,7 +121,7 @@ func pinUsed(doc *fileDoc, pin string, skip int) bool {
 		if i == skip {
 			continue
 		}
-		if ok, err := verify(doc.Agents[i].PINHash, pin); err == nil && ok {
+		if ok, err := passhash.Verify(doc.Agents[i].PINHash, pin); err == nil && ok {
 			used = true
 		}
 	}
@@ -145,13 +147,13 @@ func (s *Store) Add(name string, role Role, pin, password string) (Account, erro
 			return Account{}, err
 		}
 	}
-	pinHash, err := hash(pin, pinParams)
+	pinHash, err := passhash.Hash(pin, hashParams)
 	if err != nil {
 		return Account{}, err
 	}
 	r := record{Name: name, Role: role, PINHash: pinHash}
 	if password != "" {
-		if r.PasswordHash, err = hash(password, passwordParams); err != nil {
+		if r.PasswordHash, err = passhash.Hash(password, hashParams); err != nil {
 			return Account{}, err
 		}
 	}
@@ -217,7 +219,7 @@ func (s *Store) ResetPIN(name, pin string) error {
 	if err := CheckPINPolicy(pin); err != nil {
 		return err
 	}
-	h, err := hash(pin, pinParams)
+	h, err := passhash.Hash(pin, hashParams)
 	if err != nil {
 		return err
 	}
@@ -241,7 +243,7 @@ func (s *Store) SetPassword(name, password string) error {
 	if err := CheckPasswordPolicy(password); err != nil {
 		return err
 	}
-	h, err := hash(password, passwordParams)
+	h, err := passhash.Hash(password, hashParams)
 	if err != nil {
 		return err
 	}

@@ -8,21 +8,22 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/communes/kiosk/internal/passhash"
 )
 
 // TestMain lowers the hash costs: the tests check behaviour, the benchmark
 // measures the real costs.
 func TestMain(m *testing.M) {
-	realPIN, realPassword = pinParams, passwordParams
-	pinParams = params{time: 1, memory: 64, threads: 1, keyLen: 32}
-	passwordParams = params{time: 1, memory: 64, threads: 1, keyLen: 32}
+	hashParams = cheapParams
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(helperMain())
 	}
 	os.Exit(m.Run())
 }
 
-var realPIN, realPassword params
+// cheapParams are the tests' argon2id parameters.
+var cheapParams = passhash.Params{Time: 1, MemoryKiB: 64, Threads: 1, KeyLen: 32}
 
 // newStore returns a Store on a fresh file.
 func newStore(t testing.TB) *Store {
