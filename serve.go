@@ -255,7 +255,7 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 		APITokenFile: tokenFile,
 		TLS:          tlsConf != nil,
 		Hosts:        append(admin.HostNames(c.AdminListen, tlsConf), c.adminHostList()...),
-		Agents:       adminAgents{agents},
+		Agents:       agents,
 		Session:      ctl,
 
 		SiteOperators: siteOperators(holder),

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/communes/kiosk/admin"
@@ -25,6 +23,7 @@ var (
 	_ session.Recorder = sessionRecorder{}
 	_ proxy.Recorder   = proxyRecorder{}
 	_ admin.Stats      = (*usage.Store)(nil)
+	_ admin.Agents     = (*agent.Store)(nil)
 
 	_ session.LockoutStore = (*usage.Store)(nil)
 )
@@ -155,65 +154,3 @@ func editableAllowlist(c *serveConfig) string {
 
 // listFunc adapts the holder for packages that want a func.
 func listFunc(h *policyHolder) func() *allowlist.List { return h.Load }
-
-// adminAgents gives the admin page the agent accounts (agents.json).
-type adminAgents struct{ s *agent.Store }
-
-func adminAccount(a agent.Account) admin.Account {
-	return admin.Account{Name: a.Name, Role: admin.Role(a.Role), Created: a.Created, Updated: a.Updated, HasPassword: a.HasPassword}
-}
-
-// adminAgentErr maps the agent package's errors to the admin page's.
-func adminAgentErr(err error) error {
-	var ve *agent.ValidationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve):
-		return &admin.InvalidAccountError{Field: ve.Field, Reason: ve.Reason}
-	case errors.Is(err, agent.ErrNotFound):
-		return fmt.Errorf("%w: %v", admin.ErrAccountNotFound, err)
-	case errors.Is(err, agent.ErrExists):
-		return fmt.Errorf("%w: %v", admin.ErrAccountExists, err)
-	case errors.Is(err, agent.ErrPINInUse):
-		return fmt.Errorf("%w: %v", admin.ErrPINInUse, err)
-	case errors.Is(err, agent.ErrBadCredentials):
-		return fmt.Errorf("%w: %v", admin.ErrBadCredentials, err)
-	}
-	return err
-}
-
-func (a adminAgents) Authenticate(name, password string) (admin.Account, error) {
-	acc, err := a.s.Authenticate(name, password)
-	if err != nil {
-		return admin.Account{}, adminAgentErr(err)
-	}
-	return adminAccount(*acc), nil
-}
-
-func (a adminAgents) Get(name string) (admin.Account, error) {
-	acc, err := a.s.Get(name)
-	return adminAccount(acc), adminAgentErr(err)
-}
-
-func (a adminAgents) List() ([]admin.Account, error) {
-	as, err := a.s.List()
-	out := make([]admin.Account, 0, len(as))
-	for _, x := range as {
-		out = append(out, adminAccount(x))
-	}
-	return out, adminAgentErr(err)
-}
-
-func (a adminAgents) Add(name string, r admin.Role, pin, password string) error {
-	_, err := a.s.Add(name, agent.Role(r), pin, password)
-	return adminAgentErr(err)
-}
-
-func (a adminAgents) Remove(name string) error { return adminAgentErr(a.s.Remove(name)) }
-
-func (a adminAgents) ResetPIN(name, pin string) error { return adminAgentErr(a.s.ResetPIN(name, pin)) }
-
-func (a adminAgents) SetPassword(name, password string) error {
-	return adminAgentErr(a.s.SetPassword(name, password))
-}

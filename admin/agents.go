@@ -4,12 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/communes/kiosk/agent"
 )
 
 // agentsData fills agents.tmpl.
 type agentsData struct {
 	Known         bool // agent accounts are wired
-	Accounts      []Account
+	Accounts      []agent.Account
 	Notice, Error string
 	Name          string // the name typed in the add form, after an error
 }
@@ -73,7 +75,7 @@ func (s *Server) agentAction(act func(r *http.Request) (notice, action, detail s
 
 // accountError returns the status and French message for an Agents error.
 func accountError(err error) (int, string) {
-	var inv *InvalidAccountError
+	var inv *agent.ValidationError
 	switch {
 	case errors.As(err, &inv):
 		switch inv.Field {
@@ -87,11 +89,11 @@ func accountError(err error) (int, string) {
 			return http.StatusBadRequest, "Mot de passe refusé : au moins 10 caractères (obligatoire pour un administrateur)."
 		}
 		return http.StatusBadRequest, "Valeur invalide."
-	case errors.Is(err, ErrAccountExists):
+	case errors.Is(err, agent.ErrExists):
 		return http.StatusConflict, "Un compte porte déjà ce nom."
-	case errors.Is(err, ErrPINInUse):
+	case errors.Is(err, agent.ErrPINInUse):
 		return http.StatusConflict, "Ce code PIN est déjà celui d'un autre agent : choisissez-en un autre."
-	case errors.Is(err, ErrAccountNotFound):
+	case errors.Is(err, agent.ErrNotFound):
 		return http.StatusNotFound, "Ce compte n'existe pas (ou plus)."
 	case errors.Is(err, errConfirm):
 		return http.StatusBadRequest, "Les deux saisies ne sont pas identiques."
@@ -111,15 +113,15 @@ func (s *Server) handleAgentAdd(r *http.Request) (string, string, string, error)
 	if strings.EqualFold(name, BuiltinAdmin) {
 		return "", "", "", errBuiltin
 	}
-	role := Role(r.PostFormValue("role"))
-	if role != RoleAgent && role != RoleAdmin {
-		return "", "", "", &InvalidAccountError{Field: "role", Reason: "unknown role"}
+	role, err := agent.ParseRole(r.PostFormValue("role"))
+	if err != nil {
+		return "", "", "", err
 	}
 	pin, pw := r.PostFormValue("pin"), r.PostFormValue("password")
 	if pin != r.PostFormValue("pin_confirm") || pw != r.PostFormValue("password_confirm") {
 		return "", "", "", errConfirm
 	}
-	if err := s.agents.Add(name, role, pin, pw); err != nil {
+	if _, err := s.agents.Add(name, role, pin, pw); err != nil {
 		return "", "", "", err
 	}
 	return "added", ActionAgentAdd, name + " (" + string(role) + ")", nil

@@ -1,8 +1,6 @@
 package admin
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -11,79 +9,6 @@ import (
 	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/session"
 )
-
-// agentAccounts adapts *agent.Store to Agents. It is the adapter that main
-// uses (docs/admin.md, "Wiring"); the tests run it on a real accounts file.
-type agentAccounts struct{ s *agent.Store }
-
-func (a agentAccounts) Authenticate(name, password string) (Account, error) {
-	acc, err := a.s.Authenticate(name, password)
-	if err != nil {
-		return Account{}, agentErr(err)
-	}
-	return adminAccount(*acc), nil
-}
-
-func (a agentAccounts) Get(name string) (Account, error) {
-	acc, err := a.s.Get(name)
-	if err != nil {
-		return Account{}, agentErr(err)
-	}
-	return adminAccount(acc), nil
-}
-
-func (a agentAccounts) List() ([]Account, error) {
-	list, err := a.s.List()
-	if err != nil {
-		return nil, agentErr(err)
-	}
-	out := make([]Account, len(list))
-	for i, acc := range list {
-		out[i] = adminAccount(acc)
-	}
-	return out, nil
-}
-
-func (a agentAccounts) Add(name string, role Role, pin, password string) error {
-	r, err := agent.ParseRole(string(role))
-	if err != nil {
-		return agentErr(err)
-	}
-	_, err = a.s.Add(name, r, pin, password)
-	return agentErr(err)
-}
-
-func (a agentAccounts) Remove(name string) error { return agentErr(a.s.Remove(name)) }
-
-func (a agentAccounts) ResetPIN(name, pin string) error { return agentErr(a.s.ResetPIN(name, pin)) }
-
-func (a agentAccounts) SetPassword(name, password string) error {
-	return agentErr(a.s.SetPassword(name, password))
-}
-
-func adminAccount(a agent.Account) Account {
-	return Account{Name: a.Name, Role: Role(a.Role), Created: a.Created, Updated: a.Updated, HasPassword: a.HasPassword}
-}
-
-// agentErr maps the agent package's errors to the admin page's.
-func agentErr(err error) error {
-	var ve *agent.ValidationError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve):
-		return &InvalidAccountError{Field: ve.Field, Reason: ve.Reason}
-	case errors.Is(err, agent.ErrNotFound):
-		return fmt.Errorf("%w: %w", ErrAccountNotFound, err)
-	case errors.Is(err, agent.ErrExists):
-		return fmt.Errorf("%w: %w", ErrAccountExists, err)
-	case errors.Is(err, agent.ErrPINInUse):
-		return fmt.Errorf("%w: %w", ErrPINInUse, err)
-	case errors.Is(err, agent.ErrBadCredentials):
-		return fmt.Errorf("%w: %w", ErrBadCredentials, err)
-	}
-	return err
-}
 
 // Test accounts.
 const (
@@ -109,7 +34,7 @@ func withAgents(t testing.TB, dir string, st **agent.Store) fixtureOpt {
 			t.Fatalf("adding the agent account: %v", err)
 		}
 		*st = s
-		c.Agents = agentAccounts{s}
+		c.Agents = s
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/usage"
 )
 
@@ -107,10 +108,10 @@ func detailLabel(action, detail string) string {
 			return "ouverture de " + host
 		}
 	case ActionLogin:
-		switch Role(detail) {
-		case RoleAdmin:
+		switch agent.Role(detail) {
+		case agent.RoleAdmin:
 			return "rôle administrateur"
-		case RoleAgent:
+		case agent.RoleAgent:
 			return "rôle agent"
 		}
 	}
