@@ -63,7 +63,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range table.Columns {
 		if c.Problem != "" {
-			fmt.Fprintf(stderr, "kiosk report: %s (%s) not counted: %s\n", c.Name, c.URL, c.Problem)
+			fmt.Fprintf(stderr, "kiosk report: %s (%s) not counted: %s: %v\n", c.Name, c.URL, c.Problem, c.Err)
 		}
 	}
 	if table.Missing > 0 {

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -26,6 +27,7 @@ import (
 
 	"github.com/communes/kiosk/admin"
 	"github.com/communes/kiosk/internal/testnet"
+	"github.com/communes/kiosk/internal/wait"
 )
 
 // fleetPassword is the admin password of the test terminals.
@@ -127,21 +129,16 @@ func (ft *fleetTerminal) kill(t *testing.T) {
 	_ = ft.cmd.Wait()
 }
 
-// waitUntil polls cond every 200 ms until it holds or d passes; then it
+// waitUntil waits (internal/wait) until cond holds or d passes; then it
 // fails with cond's last detail.
 func waitUntil(t testing.TB, d time.Duration, what string, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(d)
-	for {
-		ok, detail := cond()
-		if ok {
-			return
+	wait.UntilErr(t, d, what, func() error {
+		if ok, detail := cond(); !ok {
+			return errors.New(detail)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %s\n%s", what, d, detail)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 // nsClient is an HTTP client that dials inside ns and accepts the test
