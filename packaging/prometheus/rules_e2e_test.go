@@ -3,7 +3,8 @@
 // Package prometheus_test checks the shipped Prometheus rules with
 // Debian's promtool (package prometheus): they load, and every alert's unit
 // test in kiosk-alerts.test.yml passes (it fires, resolves, and has the
-// terminal's name and severity).
+// terminal's name and severity), as do those of the recording rules
+// (kiosk-rules.test.yml).
 package prometheus_test
 
 import (
@@ -63,6 +64,16 @@ func TestRules_Test(t *testing.T) {
 		if !fires[n[1]] || !quiet[n[1]] {
 			t.Errorf("alert %s: tested firing %v, tested quiet (before or resolved) %v; want both", n[1], fires[n[1]], quiet[n[1]])
 		}
+	}
+}
+
+// TestRules_Recording runs the unit tests of the recording rules the
+// dashboard reads: each terminal's status code, its day's sessions, its
+// satisfied ratio, and the fleet's counts.
+func TestRules_Recording(t *testing.T) {
+	out := promtool(t, "test", "rules", "kiosk-rules.test.yml")
+	if !strings.Contains(out, "SUCCESS") {
+		t.Errorf("promtool test rules kiosk-rules.test.yml:\n%s", out)
 	}
 }
 
