@@ -96,3 +96,25 @@ func TestVerify_malformed(t *testing.T) {
 		})
 	}
 }
+
+func TestHasParams(t *testing.T) {
+	h, err := passhash.Hash("Guichet-Été-7", cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !passhash.HasParams(h, cheap) {
+		t.Errorf("HasParams(%q, cheap) = false, want true", h)
+	}
+	if passhash.HasParams(h, passhash.Default) {
+		t.Errorf("HasParams(%q, Default) = true, want false", h)
+	}
+	if passhash.HasParams(fixtures[0].hash, passhash.Default) {
+		t.Errorf("HasParams(earlier password hash, Default) = true, want false")
+	}
+	if !passhash.HasParams(fixtures[2].hash, passhash.Default) {
+		t.Errorf("HasParams(earlier PIN hash, Default) = false, want true (the same parameters)")
+	}
+	if passhash.HasParams("$argon2id$", passhash.Default) {
+		t.Error("HasParams(malformed) = true")
+	}
+}
