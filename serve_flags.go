@@ -79,7 +79,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
 	fs.IntVar(&c.Procs, "procs", defaultProcs(), "`N` threads running the service's Go code at once (GOMAXPROCS); 0 = one per CPU")
 	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (more wait until one closes); 0 = no cap")
 	fs.DurationVar(&c.ProxyBodyIdle, "proxy-body-timeout", proxy.DefaultBodyIdleTimeout, "cut a request body that sends nothing for this `DURATION`; 0 = never")
-	fs.StringVar(&c.TerminalName, "terminal-name", defaultTerminalName(), "the terminal's `NAME` on the admin page, in reports and on /metrics; the default is the host name")
+	fs.StringVar(&c.TerminalName, "terminal-name", defaultTerminalName(), "the terminal's `NAME` on the admin page, in reports and on /metrics; the default is $KIOSK_TERMINAL_NAME, else the host name")
 	return fs, c
 }
 

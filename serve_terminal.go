@@ -11,8 +11,17 @@ import (
 // maxTerminalName bounds --terminal-name (a label on every report and alert).
 const maxTerminalName = 64
 
-// defaultTerminalName is the default of --terminal-name: the host name.
+// terminalNameEnv is the environment variable that gives the default of
+// --terminal-name: the package's /etc/default/kiosk sets it, since
+// systemd splits $KIOSK_ARGS at spaces and a name often has some.
+const terminalNameEnv = "KIOSK_TERMINAL_NAME"
+
+// defaultTerminalName is the default of --terminal-name: $KIOSK_TERMINAL_NAME,
+// else the host name.
 func defaultTerminalName() string {
+	if n := os.Getenv(terminalNameEnv); n != "" {
+		return n
+	}
 	if h, err := os.Hostname(); err == nil && h != "" {
 		return h
 	}

@@ -38,6 +38,16 @@ func TestServeFlags_terminalName(t *testing.T) {
 	if c.TerminalName != defaultTerminalName() || c.TerminalName == "" {
 		t.Errorf("default --terminal-name = %q, want the host name %q", c.TerminalName, defaultTerminalName())
 	}
+	// The package's /etc/default/kiosk sets the environment variable
+	// (systemd splits $KIOSK_ARGS at spaces).
+	t.Setenv("KIOSK_TERMINAL_NAME", "Mairie annexe Nord")
+	fs, c = newServeFlags(io.Discard)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c.TerminalName != "Mairie annexe Nord" {
+		t.Errorf("--terminal-name with KIOSK_TERMINAL_NAME set = %q, want %q", c.TerminalName, "Mairie annexe Nord")
+	}
 	fs, c = newServeFlags(io.Discard)
 	if err := fs.Parse([]string{"--terminal-name", "a\x00b"}); err != nil {
 		t.Fatal(err)
