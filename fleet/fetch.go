@@ -32,7 +32,7 @@ var (
 const DefaultTimeout = 20 * time.Second
 
 // maxParallel bounds the terminals read at once. Each terminal's first
-// read runs its argon2id check of the password (64 MiB); more at once gains
+// read runs its argon2id check of the password; more at once gains
 // nothing over a network and thrashes a machine that hosts several (tests,
 // benchmarks).
 const maxParallel = 4
