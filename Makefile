@@ -20,8 +20,9 @@ deps-test: ## install what `make test` needs
 	@$(GO) mod download
 
 .PHONY: build
-build: deps-run ## build bin/kiosk with the webview shell
-	$(GO) build -tags webview -ldflags "$(LDFLAGS)" -o $(BIN) .
+build: deps-run ## build bin/kiosk (pure Go: service, commands, the shell's supervisor) and bin/kiosk-browser (cgo, WebKitGTK)
+	CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+	$(GO) build -tags webview -ldflags "$(LDFLAGS)" -o bin/kiosk-browser ./cmd/kiosk-browser
 
 .PHONY: build-nocgo
 build-nocgo: ## build bin/kiosk-nocgo without cgo (service only)
@@ -38,9 +39,10 @@ vet: ## go vet, with and without build tags
 	$(GO) vet -tags webview,e2e ./...
 
 .PHONY: check-nocgo
-check-nocgo: ## everything but the shell builds (and its tests compile) without cgo
+check-nocgo: ## everything but kiosk-browser builds (and its tests compile) without cgo
 	CGO_ENABLED=0 $(GO) build -o /dev/null .
 	CGO_ENABLED=0 $(GO) vet ./...
+	CGO_ENABLED=0 $(GO) test -count=1 ./kiosk/ ./kiosk/browser/
 	$(GO) test -count=1 -run TestDeps .
 
 .PHONY: os-check

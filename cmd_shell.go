@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,13 +13,10 @@ import (
 	"github.com/communes/kiosk/kiosk"
 )
 
-// runShell is `kiosk shell`: the fullscreen kiosk browser's supervisor, or
-// (with the internal --browser flag) one browser process it started.
+// runShell is `kiosk shell`: the fullscreen kiosk browser's supervisor
+// (package kiosk, pure Go). It starts one kiosk-browser process per
+// resident session (cmd/kiosk-browser, the only cgo program).
 func runShell(args []string, stdout, stderr io.Writer) int {
-	if !kiosk.Available {
-		fmt.Fprintf(stderr, "kiosk shell: %v\n", kiosk.ErrNoWebview)
-		return 2
-	}
 	fs := flag.NewFlagSet("kiosk shell", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	admin := fs.String("admin", "http://127.0.0.1:8080", "`URL` of the service's local API")
@@ -33,9 +29,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
 	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
-	browser := fs.Bool("browser", false, "internal: run one browser process (started by the shell)")
-	heartbeat := fs.Bool("heartbeat", false, "internal: with --browser, the shell's heartbeat pipes are fds 3 and 4")
-	outOfOrder := fs.String("out-of-order", "", "internal: with --browser, show only the out-of-order screen with this `DETAIL`")
+	browserPath := fs.String("browser-path", "", "the browser `PROGRAM` started for each session (default: kiosk-browser next to this executable, else "+kiosk.DefaultBrowserPath+")")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
 		return code
 	}
@@ -51,31 +45,18 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	if *token == "" {
 		*token = *data + string(os.PathSeparator) + "api.token"
 	}
-	if *browser {
-		err := kiosk.RunBrowser(&kiosk.BrowserConfig{
-			Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-			Windowed: *windowed, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
-			Printer: *printer, Scanner: *scanner,
-		})
-		switch {
-		case err == nil:
-			return 0
-		case errors.Is(err, kiosk.ErrCrashed):
-			return 3
-		default:
-			fmt.Fprintf(stderr, "kiosk shell --browser: %v\n", err)
+	if *browserPath == "" {
+		if *browserPath, err = kiosk.BrowserPath(); err != nil {
+			fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
 			return 1
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	// The supervisor is the same binary as the browser process but never
-	// calls GTK or WebKit: drop the library pages the dynamic loader touched.
-	trimStartupPages(l)
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
-		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner,
+		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

@@ -335,8 +335,6 @@ func serve(ctx context.Context, c *serveConfig, l *slog.Logger) (err error) {
 	l.Info("kiosk service started", "terminal", c.TerminalName, "version", version, "proxy", proxyLn.Addr().String(),
 		"admin", scheme+"://"+adminLn.Addr().String()+"/", "allowlist", c.Allowlist, "sites", sites, "data", c.DataDir)
 
-	trimStartupPages(l)
-
 	select {
 	case <-ctx.Done():
 	case err = <-errc:

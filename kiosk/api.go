@@ -33,26 +33,26 @@ type State struct {
 
 // Session states of the service (docs/api.md).
 const (
-	stateWelcome    = "welcome"
-	stateUnlock     = "unlock"
-	stateActive     = "active"
-	stateCountdown  = "countdown"
-	stateEnding     = "ending"
-	stateWiping     = "wiping"
-	stateOutOfOrder = "out_of_order"
+	StateWelcome    = "welcome"
+	StateUnlock     = "unlock"
+	StateActive     = "active"
+	StateCountdown  = "countdown"
+	StateEnding     = "ending"
+	StateWiping     = "wiping"
+	StateOutOfOrder = "out_of_order"
 )
 
-// inSession reports whether s is a state of an open resident session.
-func (s *State) inSession() bool {
+// InSession reports whether s is a state of an open resident session.
+func (s *State) InSession() bool {
 	switch s.State {
-	case stateActive, stateCountdown, stateEnding:
+	case StateActive, StateCountdown, StateEnding:
 		return true
 	}
 	return false
 }
 
-// remoteConfig is the part of GET /api/config the shell uses.
-type remoteConfig struct {
+// RemoteConfig is the part of GET /api/config the shell uses.
+type RemoteConfig struct {
 	PortalURL     string   `json:"portal_url"`
 	Languages     []string `json:"languages"`
 	AllowlistYAML string   `json:"allowlist_yaml"`
@@ -75,9 +75,9 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("local API: %d %s: %s", e.Status, e.Code, e.Message)
 }
 
-// apiClient talks to the service's local API with the bearer token. It's
+// APIClient talks to the service's local API with the bearer token. It's
 // safe for concurrent use.
-type apiClient struct {
+type APIClient struct {
 	base      string
 	tokenFile string
 	hc        *http.Client
@@ -86,8 +86,10 @@ type apiClient struct {
 	token string
 }
 
-func newAPIClient(base, tokenFile string) *apiClient {
-	return &apiClient{
+// NewAPIClient returns a client of the local API at base (such as
+// "http://127.0.0.1:8080") that reads its bearer token from tokenFile.
+func NewAPIClient(base, tokenFile string) *APIClient {
+	return &APIClient{
 		base:      strings.TrimRight(base, "/"),
 		tokenFile: tokenFile,
 		// Never through a proxy: the API is on loopback.
@@ -95,7 +97,7 @@ func newAPIClient(base, tokenFile string) *apiClient {
 	}
 }
 
-func (c *apiClient) readToken(force bool) (string, error) {
+func (c *APIClient) readToken(force bool) (string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.token != "" && !force {
@@ -111,7 +113,7 @@ func (c *apiClient) readToken(force bool) (string, error) {
 
 // do sends one request and decodes a JSON answer into out (if not nil). On
 // 401 it re-reads the token file once: the service restarted.
-func (c *apiClient) do(ctx context.Context, method, path string, body any, out any) error {
+func (c *APIClient) do(ctx context.Context, method, path string, body any, out any) error {
 	var raw []byte
 	if body != nil {
 		var err error
@@ -164,9 +166,9 @@ func (c *apiClient) do(ctx context.Context, method, path string, body any, out a
 	}
 }
 
-// state returns the state, waiting up to wait for a version other than since
+// State returns the state, waiting up to wait for a version other than since
 // when since >= 0.
-func (c *apiClient) state(ctx context.Context, since int64, wait time.Duration) (*State, error) {
+func (c *APIClient) State(ctx context.Context, since int64, wait time.Duration) (*State, error) {
 	path := "/api/state"
 	if since >= 0 {
 		q := url.Values{"since": {strconv.FormatInt(since, 10)}, "wait": {strconv.Itoa(int(wait / time.Second))}}
@@ -176,14 +178,14 @@ func (c *apiClient) state(ctx context.Context, since int64, wait time.Duration) 
 	return st, c.do(ctx, http.MethodGet, path, nil, st)
 }
 
-// config returns the session settings and the allowlist.
-func (c *apiClient) config(ctx context.Context) (*remoteConfig, error) {
-	rc := &remoteConfig{}
+// Config returns the session settings and the allowlist.
+func (c *APIClient) Config(ctx context.Context) (*RemoteConfig, error) {
+	rc := &RemoteConfig{}
 	return rc, c.do(ctx, http.MethodGet, "/api/config", nil, rc)
 }
 
-// post sends an action and returns the state it answers with.
-func (c *apiClient) post(ctx context.Context, path string, body any) (*State, error) {
+// Post sends an action and returns the state it answers with.
+func (c *APIClient) Post(ctx context.Context, path string, body any) (*State, error) {
 	st := &State{}
 	if body == nil {
 		body = struct{}{}
@@ -193,18 +195,18 @@ func (c *apiClient) post(ctx context.Context, path string, body any) (*State, er
 
 // wiped reports the result of a wipe. A 409 wrong_state (nothing to wipe
 // for the service) is not an error.
-func (c *apiClient) wiped(ctx context.Context, wipeErr error) error {
+func (c *APIClient) wiped(ctx context.Context, wipeErr error) error {
 	body := map[string]any{"ok": wipeErr == nil}
 	if wipeErr != nil {
 		body["error"] = wipeErr.Error()
 	}
-	_, err := c.post(ctx, "/api/session/wiped", body)
+	_, err := c.Post(ctx, "/api/session/wiped", body)
 	return ignoreWrongState(err)
 }
 
-// errorBody is the API's JSON error body of err, or one made like it (the
+// ErrorBody is the API's JSON error body of err, or one made like it (the
 // service unreachable).
-func errorBody(err error) []byte {
+func ErrorBody(err error) []byte {
 	var ae *APIError
 	if errors.As(err, &ae) && len(ae.Body) > 0 {
 		return ae.Body

@@ -29,30 +29,30 @@ func TestAPIClient_ErrorBody(t *testing.T) {
 	if err := os.WriteFile(file, []byte("tok\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := newAPIClient(srv.URL, file)
+	c := NewAPIClient(srv.URL, file)
 
-	_, err := c.post(context.Background(), "/api/session/unlock", map[string]any{"pin": "583920"})
+	_, err := c.Post(context.Background(), "/api/session/unlock", map[string]any{"pin": "583920"})
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != "locked" || ae.Status != http.StatusTooManyRequests {
 		t.Fatalf("post = %v, want a 429 locked APIError", err)
 	}
 	var got, want map[string]any
-	if err := json.Unmarshal(errorBody(err), &got); err != nil {
-		t.Fatalf("errorBody = %q: %v", errorBody(err), err)
+	if err := json.Unmarshal(ErrorBody(err), &got); err != nil {
+		t.Fatalf("ErrorBody = %q: %v", ErrorBody(err), err)
 	}
 	_ = json.Unmarshal([]byte(locked), &want)
 	if got["code"] != want["code"] || got["retry_after_s"] != want["retry_after_s"] || got["error"] != want["error"] {
-		t.Errorf("errorBody = %v, want the API's body %v", got, want)
+		t.Errorf("ErrorBody = %v, want the API's body %v", got, want)
 	}
 
 	// Not the API's JSON (a proxy in between, a crash page): a body made
 	// like it, with the error's text.
-	_, err = c.post(context.Background(), "/api/override", map[string]any{"pin": "583920", "host": "x.example"})
+	_, err = c.Post(context.Background(), "/api/override", map[string]any{"pin": "583920", "host": "x.example"})
 	if !errors.As(err, &ae) || ae.Body != nil {
 		t.Fatalf("post to a non-JSON answer = %v (body %q), want an APIError without body", err, ae.Body)
 	}
 	got = nil
-	if err := json.Unmarshal(errorBody(err), &got); err != nil || got["code"] != "unavailable" || got["error"] == nil || got["error"] == "" {
-		t.Errorf("errorBody of a non-JSON answer = %s, want code unavailable and a message", errorBody(err))
+	if err := json.Unmarshal(ErrorBody(err), &got); err != nil || got["code"] != "unavailable" || got["error"] == nil || got["error"] == "" {
+		t.Errorf("ErrorBody of a non-JSON answer = %s, want code unavailable and a message", ErrorBody(err))
 	}
 }

@@ -88,13 +88,14 @@ func BenchmarkShell_Memory(b *testing.B) {
 	b.ReportMetric(shell.rss, "shell-RSS-MB")
 	b.ReportMetric(shell.pss, "shell-PSS-MB")
 	b.ReportMetric(shell.uss, "shell-USS-MB")
+	b.ReportMetric(shell.anon, "shell-RssAnon-MB")
 	b.ReportMetric(browser.rss, "browser-RSS-MB")
 	b.ReportMetric(total.rss, "browser+webkit-RSS-MB")
 	b.ReportMetric(total.pss, "browser+webkit-PSS-MB")
 }
 
 // mem is a process's memory in MB.
-type mem struct{ rss, pss, uss float64 }
+type mem struct{ rss, pss, uss, anon float64 }
 
 // memOf reads /proc/PID/smaps_rollup (zero if the process is gone).
 func memOf(pid int) mem {
@@ -116,6 +117,15 @@ func memOf(pid int) mem {
 			m.pss = kb / 1024
 		case "Private_Clean:", "Private_Dirty:":
 			m.uss += kb / 1024
+		}
+	}
+	// RssAnon is what the kernel charges the process beyond the page
+	// cache: unmapping file pages does not lower it.
+	status, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	for _, line := range strings.Split(string(status), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "RssAnon:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			m.anon = kb / 1024
 		}
 	}
 	return m

@@ -14,22 +14,28 @@ import (
 )
 
 // Messages of the heartbeat pipe, one per line. The supervisor writes
-// msgPing on the browser's fd 3; the browser answers on fd 4 from its GTK
+// MsgPing on the browser's fd 3; the browser answers on fd 4 from its GTK
 // main loop and also tells what it shows.
 const (
-	msgPing       = "ping"
-	msgPong       = "pong"
-	msgReady      = "ready"      // the welcome screen finished loading
-	msgSession    = "session"    // a resident session opened in this process
-	msgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
-	msgExiting    = "exiting"    // the session is over, the clipboard is empty: kill me
-	msgPrinted    = "printed"    // a print job was handed to the printer
+	MsgPing       = "ping"
+	MsgPong       = "pong"
+	MsgReady      = "ready"      // the welcome screen finished loading
+	MsgSession    = "session"    // a resident session opened in this process
+	MsgOutOfOrder = "outoforder" // the built-in out-of-order screen is shown
+	MsgExiting    = "exiting"    // the session is over, the clipboard is empty: kill me
+	MsgPrinted    = "printed"    // a print job was handed to the printer
 )
 
-// Exit codes of a browser process. Anything but exitDone is a crash.
+// EnvHandles passes the browser process its inherited handles on Windows,
+// "IN,OUT,JOB" in decimal: Windows has no fds 3 and 4 (os/exec refuses
+// ExtraFiles there), so the heartbeat pipes and the job object travel as
+// explicitly inherited handles instead.
+const EnvHandles = "KIOSK_BROWSER_HANDLES"
+
+// Exit codes of a browser process. Anything but ExitDone is a crash.
 const (
-	exitDone    = 0 // the session is over (or never started): wipe, next
-	exitCrashed = 3 // the web process died
+	ExitDone    = 0 // the session is over (or never started): wipe, next
+	ExitCrashed = 3 // the web process died
 )
 
 // childResult says how a browser process ended.
@@ -50,7 +56,7 @@ type child struct {
 
 	mu       sync.Mutex
 	heard    bool // a first message came
-	wasReady bool // msgReady came at least once
+	wasReady bool // MsgReady came at least once
 	exiting  time.Time
 	lastPong time.Time
 	session  bool
@@ -65,18 +71,14 @@ type child struct {
 
 // startChild starts a browser process in profile with the given flags.
 func startChild(conf *Config, profile string, flags []string, l *slog.Logger) (*child, error) {
-	exe := conf.Executable
+	exe := conf.Browser
 	if exe == "" {
 		var err error
-		if exe, err = os.Executable(); err != nil {
-			return nil, fmt.Errorf("finding own executable: %w", err)
+		if exe, err = BrowserPath(); err != nil {
+			return nil, err
 		}
 	}
-	pre := conf.BrowserArgs
-	if pre == nil {
-		pre = []string{"shell"}
-	}
-	args := append(append(append([]string{}, pre...), "--browser"), flags...)
+	args := append(append([]string{}, conf.BrowserArgs...), flags...)
 	cmd := exec.Command(exe, args...)
 	cmd.Env = profileEnv(os.Environ(), profile)
 	cmd.Dir = profile
@@ -121,17 +123,17 @@ func (c *child) read(r *os.File) {
 		c.heard = true
 		c.lastPong = time.Now()
 		switch msg {
-		case msgSession:
+		case MsgSession:
 			c.session = true
-		case msgPrinted:
+		case MsgPrinted:
 			c.printed = true
-		case msgExiting:
+		case MsgExiting:
 			// Nothing of the process is needed any more, and WebKit's
 			// teardown at exit takes up to a few hundred milliseconds:
 			// end it now (a clean end, not a crash).
 			c.exiting = time.Now()
 			go c.kill()
-		case msgReady:
+		case MsgReady:
 			c.wasReady = true
 			c.l.Info("welcome ready", "after", time.Since(c.started).Round(time.Millisecond))
 			select {
@@ -140,7 +142,7 @@ func (c *child) read(r *os.File) {
 			}
 		}
 		c.mu.Unlock()
-		if msg != msgPong {
+		if msg != MsgPong {
 			c.l.Debug("browser says", "msg", msg)
 		}
 	}
@@ -165,7 +167,7 @@ func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Du
 			r.crashed, r.why = false, "shell stopping"
 			return r
 		case <-t.C:
-			_, _ = c.toChild.WriteString(msgPing + "\n")
+			_, _ = c.toChild.WriteString(MsgPing + "\n")
 			c.mu.Lock()
 			silent, limit := time.Since(c.lastPong), hangAfter
 			if !c.heard {

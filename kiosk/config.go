@@ -1,23 +1,19 @@
 package kiosk
 
 import (
-	"errors"
 	"log/slog"
 	"path/filepath"
 	"time"
 )
 
-// ErrNoWebview is returned by Run in a build without the webview tag.
-var ErrNoWebview = errors.New("this build has no webview: rebuild with -tags webview")
-
 // PortalURL is the service's internal host, served through the proxy.
 const PortalURL = "http://kiosk.invalid/"
 
-// portalHost is the host of PortalURL.
-const portalHost = "kiosk.invalid"
+// PortalHost is the host of PortalURL.
+const PortalHost = "kiosk.invalid"
 
 // Config is the configuration of `kiosk shell`: the supervisor and the
-// browser processes it starts.
+// browser processes it starts (their flags, browserFlags).
 type Config struct {
 	// Logger receives the shell's logs. It must not be nil.
 	Logger *slog.Logger
@@ -42,10 +38,10 @@ type Config struct {
 	LogLevel string
 	// Version is sent to the service with shell/hello.
 	Version string
-	// Executable is the program started as browser process, with BrowserArgs
-	// then the browser flags. If empty, the running executable.
-	Executable string
-	// BrowserArgs come before the browser flags. If nil, {"shell"}.
+	// Browser is the browser program (kiosk-browser), started with
+	// BrowserArgs then the browser flags. If empty, BrowserPath finds it.
+	Browser string
+	// BrowserArgs come before the browser flags (tests). Usually nil.
 	BrowserArgs []string
 	// Ping is the heartbeat period. If zero, 1 s.
 	Ping time.Duration
@@ -94,30 +90,4 @@ func orDefault(d, def time.Duration) time.Duration {
 		return def
 	}
 	return d
-}
-
-// BrowserConfig is the configuration of one browser process, passed by the
-// supervisor as flags of `kiosk shell --browser`.
-type BrowserConfig struct {
-	// Logger must not be nil.
-	Logger *slog.Logger
-	// AdminURL, TokenFile and ProxyAddr are as in Config (TokenFile resolved).
-	AdminURL, TokenFile, ProxyAddr string
-	// Windowed shows a normal window.
-	Windowed bool
-	// NoSandbox is as in Config.
-	NoSandbox bool
-	// Printer is as in Config.
-	Printer string
-	// Scanner is as in Config.
-	Scanner string
-	// OutOfOrder, when not empty, shows only the built-in "Terminal
-	// momentanément indisponible" screen with this technical detail, loads
-	// nothing from the network and never starts a session.
-	OutOfOrder string
-	// Retry is the out-of-order retry period. If zero, 3 s.
-	Retry time.Duration
-	// Heartbeat says that the supervisor's pipes are open on fds 3 (in)
-	// and 4 (out).
-	Heartbeat bool
 }

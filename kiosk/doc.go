@@ -1,21 +1,15 @@
-// Package kiosk is the shell: the fullscreen browser a resident touches.
+// Package kiosk is the shell's supervisor (`kiosk shell`): pure Go, no cgo.
 //
-// It has two halves in one binary:
+// It creates a fresh private profile directory for each resident session
+// (wipe.go), starts one browser process in it (kiosk-browser, child.go:
+// kiosk/browser with kiosk/browser/webkit or kiosk/browser/webview2),
+// watches it with a heartbeat, and at the end of the session removes the
+// directory, checks that it is gone and reports the wipe to the service
+// before it starts the next browser process (supervisor.go). It also
+// clears the printer's queue after each session (printqueue.go).
 //
-//   - the supervisor (`kiosk shell`, plain Go) creates a fresh private
-//     profile directory for each resident session, starts one browser
-//     process in it, watches it with a heartbeat, and at the end of the
-//     session removes the directory, checks that it is gone and reports the
-//     wipe to the service before it starts the next browser process;
-//   - the browser process (`kiosk shell --browser`, cgo against WebKitGTK
-//     through webview_go) shows the service's portal and the allowed sites
-//     through the filtering proxy, with the navigation policy, the toolbar
-//     bindings and the out-of-order screen.
-//
-// Every file that needs cgo carries the `webview` build tag. Without the
-// tag, Run returns ErrNoWebview and nothing here needs GTK or WebKit.
-//
-// The shell reaches the service only through its local HTTP API
-// (docs/api.md) and its proxy: it imports no service package except
-// allowlist, so decide-policy and the proxy use the same matcher.
+// The supervisor never maps GTK or WebKit: only kiosk-browser does. The
+// shell reaches the service only through its local HTTP API (api.go,
+// docs/api.md), which the browser process uses too, and its proxy. See
+// docs/shell.md.
 package kiosk

@@ -4,6 +4,7 @@ package kiosk_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/communes/kiosk/internal/testcups"
+	"github.com/communes/kiosk/internal/wait"
 )
 
 // The toolbar's print notice and its "Imprimer" button, in its shadow root.
@@ -143,15 +145,10 @@ func TestShell_PrintWithoutPrinter(t *testing.T) {
 // waitJobs waits until queue holds n jobs.
 func waitJobs(t *testing.T, cups *testcups.Server, queue string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		jobs := cups.Jobs(queue)
-		if len(jobs) == n {
-			return
+	wait.UntilErr(t, 10*time.Second, fmt.Sprintf("queue %s holding %d jobs", queue, n), func() error {
+		if jobs := cups.Jobs(queue); len(jobs) != n {
+			return fmt.Errorf("it holds %q", jobs)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("queue %s holds %q, want %d jobs", queue, jobs, n)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }

@@ -216,13 +216,6 @@ func (q *printQueue) afterSession(ctx context.Context, printed bool) error {
 	return nil
 }
 
-// printFile queues file (a PDF) on queue with lp(1), titled "Document":
-// the page's title, which may name the resident, does not reach CUPS.
-func printFile(ctx context.Context, queue, file string) error {
-	_, err := runTool(ctx, cupsTimeout, "lp", "-d", queue, "-t", "Document", "--", file)
-	return err
-}
-
 // wait waits for the cancellations in progress.
 func (q *printQueue) wait() { q.wg.Wait() }
 

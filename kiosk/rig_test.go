@@ -20,20 +20,22 @@ import (
 	"time"
 
 	"github.com/communes/kiosk/internal/testnet"
+	"github.com/communes/kiosk/internal/wait"
 )
 
-// The shell's tests run the real `kiosk` binary (built once by TestMain
-// with -tags webview,kiosktest): `kiosk serve` and `kiosk shell` inside a
-// private network namespace whose origin server answers for the test
-// names, under Xvfb. They drive the page through the browser process's
-// test control socket (WebKit's own JavaScript evaluation), which exists
-// only in kiosktest builds.
+// The shell's tests run the real programs, built once by TestMain: `kiosk`
+// (pure Go, CGO_ENABLED=0 unless -race needs cgo) and, next to it,
+// `kiosk-browser` (-tags webview,kiosktest): `kiosk serve` and `kiosk
+// shell`, which starts kiosk-browser, inside a private network namespace
+// whose origin server answers for the test names, under Xvfb. They drive
+// the page through the browser process's test control socket (WebKit's own
+// JavaScript evaluation), which exists only in kiosktest builds.
 
 var kioskBin string
 
 func TestMain(m *testing.M) {
-	// KIOSK_TEST_BIN names a binary built with -tags webview,kiosktest
-	// (to test a build made elsewhere).
+	// KIOSK_TEST_BIN names a kiosk binary with a kiosk-browser built with
+	// -tags webview,kiosktest next to it (to test a build made elsewhere).
 	if kioskBin = os.Getenv("KIOSK_TEST_BIN"); kioskBin != "" {
 		os.Exit(m.Run())
 	}
@@ -43,15 +45,29 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kioskBin = filepath.Join(dir, "kiosk")
-	args := []string{"build", "-tags", "webview,kiosktest", "-o", kioskBin}
-	if raceEnabled {
-		args = append(args, "-race")
-	}
-	cmd := exec.Command("go", append(args, "github.com/communes/kiosk")...)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building kiosk:", err)
-		os.Exit(1)
+	for _, b := range []struct {
+		out, pkg, tags string
+		cgo            bool
+	}{
+		{kioskBin, "github.com/communes/kiosk", "", raceEnabled},
+		{filepath.Join(dir, "kiosk-browser"), "github.com/communes/kiosk/cmd/kiosk-browser", "webview,kiosktest", true},
+	} {
+		args := []string{"build", "-o", b.out}
+		if b.tags != "" {
+			args = append(args, "-tags", b.tags)
+		}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, b.pkg)...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		if !b.cgo {
+			cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		}
+		if err := cmd.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", b.pkg+":", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -278,13 +294,7 @@ func (r *rig) screenshot(path string) {
 // for these conditions).
 func (r *rig) waitFor(what string, timeout time.Duration, cond func() bool) {
 	r.t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	wait.Until(r.t, timeout, "waiting for "+what, cond)
 }
 
 // evalResult is the answer of the browser's test control socket.
@@ -350,16 +360,17 @@ func (r *rig) mustEval(js string) evalResult {
 func (r *rig) waitEval(what, js string, timeout time.Duration) evalResult {
 	r.t.Helper()
 	var last evalResult
-	var lastErr error
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		last, lastErr = r.eval("!!(" + js + ")")
-		if lastErr == nil && string(last.Result) == "true" {
-			return last
+	wait.UntilErr(r.t, timeout, "waiting for "+what+" ("+js+")", func() error {
+		var err error
+		last, err = r.eval("!!(" + js + ")")
+		switch {
+		case err != nil:
+			return err
+		case string(last.Result) != "true":
+			return fmt.Errorf("false on %q", last.URI)
 		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	r.t.Fatalf("timed out after %v waiting for %s (%s): last uri %q, err %v", timeout, what, js, last.URI, lastErr)
+		return nil
+	})
 	return last
 }
 

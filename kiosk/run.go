@@ -1,13 +1,47 @@
-//go:build webview && (linux || windows)
-
 package kiosk
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+)
 
-// Run runs the shell's supervisor until ctx is done: one browser process per
-// resident session, each in a fresh profile wiped before the next. The
-// browser process is WebKitGTK on Linux, WebView2 on Windows.
+// Run runs the shell's supervisor until ctx is done: one browser process
+// (kiosk-browser: WebKitGTK on Linux, WebView2 on Windows) per resident
+// session, each in a fresh profile wiped before the next.
 func Run(ctx context.Context, conf *Config) error { return runSupervisor(ctx, conf) }
 
-// Available is true: this build has the webview shell.
-const Available = true
+// BrowserName is the browser program's file name.
+var BrowserName = "kiosk-browser" + exeSuffix()
+
+// DefaultBrowserPath is where the Debian package installs kiosk-browser: a
+// program the kiosk starts, not a command for people (so not in /usr/bin).
+const DefaultBrowserPath = "/usr/lib/kiosk/kiosk-browser"
+
+func exeSuffix() string {
+	if runtime.GOOS == "windows" {
+		return ".exe"
+	}
+	return ""
+}
+
+// BrowserPath finds kiosk-browser: next to the running executable (a
+// build's bin/, dist/windows), else DefaultBrowserPath (not on Windows).
+func BrowserPath() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding own executable: %w", err)
+	}
+	tried := []string{filepath.Join(filepath.Dir(exe), BrowserName)}
+	if runtime.GOOS != "windows" {
+		tried = append(tried, DefaultBrowserPath)
+	}
+	for _, p := range tried {
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("finding the browser program (kiosk shell --browser-path): none of %q: %w", tried, os.ErrNotExist)
+}

@@ -3,6 +3,7 @@
 package kiosk_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -104,27 +105,48 @@ func TestShell_ClipboardEmptiedBetweenSessions(t *testing.T) {
 			t.Fatalf("xdotool key %s (make test installs xdotool): %v %s", keys, err, out)
 		}
 	}
-	pasted := func() string {
+	// The paste is asynchronous (an X selection transfer) and no event
+	// tells that it is done, or that nothing came: the field holds a known
+	// sentinel, selected, before Ctrl+V, so any paste replaces it. Session
+	// 1's paste must change it; in session 2 the field is watched for
+	// longer than session 1's paste took (and at least 3 s), so a slow
+	// paste cannot pass for nothing pasted.
+	const sentinel = "kiosk-paste-sentinel"
+	paste := func() {
 		t.Helper()
-		r.mustEval("var i = document.getElementById('in2'); i.value = ''; i.focus(); 1")
+		r.mustEval("var i = document.getElementById('in2'); i.value = '" + sentinel + "'; i.focus(); i.select(); 1")
 		key("ctrl+v")
-		time.Sleep(300 * time.Millisecond) // the paste is asynchronous (X selection transfer): no event tells it is done
-		res := r.mustEval("document.getElementById('in2').value")
-		return string(res.Result)
+	}
+	field := func() string {
+		t.Helper()
+		var v string
+		if err := json.Unmarshal(r.mustEval("document.getElementById('in2').value").Result, &v); err != nil {
+			t.Fatalf("reading the field: %v", err)
+		}
+		return v
 	}
 	r.startSession()
 	r.mustEval("location.href = '" + siteURL + "'; 1")
 	r.waitEval("the site", "location.href === '"+siteURL+"' && document.getElementById('in')", 10*time.Second)
 	r.mustEval("var i = document.getElementById('in'); i.focus(); i.select(); 1")
 	key("ctrl+c")
-	if got := pasted(); got != `"kiosk-clipboard-secret"` {
-		t.Fatalf("paste in session 1 = %s, want the copied text (copy did not work)", got)
+	t0 := time.Now()
+	paste()
+	r.waitEval("the paste in session 1", "document.getElementById('in2').value !== '"+sentinel+"'", 10*time.Second)
+	took := time.Since(t0)
+	if got := field(); got != "kiosk-clipboard-secret" {
+		t.Fatalf("paste in session 1 = %q, want the copied text (copy did not work)", got)
 	}
 	r.endSession()
 	r.startSession()
 	r.mustEval("location.href = '" + siteURL + "'; 1")
 	r.waitEval("the site again", "location.href === '"+siteURL+"' && document.getElementById('in2')", 10*time.Second)
-	if got := pasted(); got != `""` {
-		t.Errorf("paste in session 2 = %s, want nothing", got)
+	watch := max(3*time.Second, 10*took)
+	paste()
+	for deadline := time.Now().Add(watch); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if got := field(); got != sentinel && got != "" {
+			t.Fatalf("paste in session 2 = %q, want nothing (the clipboard of session 1 survived)", got)
+		}
 	}
+	t.Logf("nothing pasted in session 2 within %v (session 1's paste took %v)", watch, took.Round(time.Millisecond))
 }

@@ -14,7 +14,7 @@ import (
 type supervisor struct {
 	conf  *Config
 	l     *slog.Logger
-	api   *apiClient
+	api   *APIClient
 	hello bool // shell/hello was accepted
 	// prints is the printer's queue, nil when nothing prints.
 	prints *printQueue
@@ -32,7 +32,7 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 	s := &supervisor{
 		conf: conf,
 		l:    conf.Logger.With("component", "shell"),
-		api:  newAPIClient(conf.AdminURL, conf.tokenFile()),
+		api:  NewAPIClient(conf.AdminURL, conf.tokenFile()),
 	}
 	// A profile left by an earlier run (power cut, killed shell) is wiped
 	// before anyone sits down.
@@ -91,13 +91,13 @@ func (s *supervisor) sayHello(ctx context.Context) {
 	}
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	st, err := s.api.post(cctx, "/api/shell/hello", map[string]string{"version": s.conf.Version})
+	st, err := s.api.Post(cctx, "/api/shell/hello", map[string]string{"version": s.conf.Version})
 	if err != nil {
 		s.l.Warn("service not reachable yet", "err", err)
 		return
 	}
 	s.hello = true
-	if st.State == stateWiping || st.State == stateOutOfOrder {
+	if st.State == StateWiping || st.State == StateOutOfOrder {
 		s.report(ctx, nil)
 	}
 }
@@ -230,7 +230,7 @@ func (s *supervisor) report(ctx context.Context, wipeErr error) {
 func (s *supervisor) post(ctx context.Context, path string) {
 	cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if _, err := s.api.post(cctx, path, nil); err != nil {
+	if _, err := s.api.Post(cctx, path, nil); err != nil {
 		s.l.Warn("calling service", "path", path, "err", err)
 	}
 }
@@ -276,7 +276,7 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 func (s *supervisor) printerReport(ctx context.Context, failing bool, queued int) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if _, err := s.api.post(cctx, "/api/shell/printer", map[string]any{"failing": failing, "queued": queued}); err != nil {
+	if _, err := s.api.Post(cctx, "/api/shell/printer", map[string]any{"failing": failing, "queued": queued}); err != nil {
 		s.l.Warn("reporting the printer's state", "err", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -16,6 +17,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/communes/kiosk/internal/wait"
 )
 
 // The supervisor's tests run the test binary itself as the browser process
@@ -40,7 +43,7 @@ func fakeBrowser(mode string) int {
 		return 9
 	}
 	in, out := os.NewFile(3, "in"), os.NewFile(4, "out")
-	_, _ = io.WriteString(out, msgReady+"\n")
+	_, _ = io.WriteString(out, MsgReady+"\n")
 	sc := bufio.NewScanner(in)
 	for pings := 0; sc.Scan(); pings++ {
 		switch {
@@ -49,10 +52,10 @@ func fakeBrowser(mode string) int {
 		case mode == "hang" && pings > 0:
 			time.Sleep(time.Hour)
 		case mode == "done" && pings >= 3:
-			_, _ = io.WriteString(out, msgExiting+"\n")
+			_, _ = io.WriteString(out, MsgExiting+"\n")
 			return 0
 		}
-		_, _ = io.WriteString(out, msgPong+"\n")
+		_, _ = io.WriteString(out, MsgPong+"\n")
 	}
 	return 0
 }
@@ -127,7 +130,7 @@ func runTestSupervisorWith(t *testing.T, mode, bwrap string) (*fakeService, stri
 		done <- runSupervisor(ctx, &Config{
 			Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 			AdminURL: srv.URL, ProxyAddr: "127.0.0.1:1", DataDir: data,
-			Executable: exe, BrowserArgs: []string{}, Ping: 100 * time.Millisecond,
+			Browser: exe, Ping: 100 * time.Millisecond,
 			HangAfter: 500 * time.Millisecond, Retry: 100 * time.Millisecond, Bwrap: bwrap,
 		})
 	}()
@@ -137,13 +140,12 @@ func runTestSupervisorWith(t *testing.T, mode, bwrap string) (*fakeService, stri
 
 func waitCalls(t *testing.T, svc *fakeService, call string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for svc.count(call) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("%q called %d times, want %d; calls: %v", call, svc.count(call), n, svc.calls)
+	wait.UntilErr(t, 10*time.Second, fmt.Sprintf("%q called %d times", call, n), func() error {
+		if got := svc.count(call); got < n {
+			return fmt.Errorf("called %d times", got)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestSupervisor_WipesEachSession(t *testing.T) {
@@ -191,8 +193,8 @@ func TestAPIClient_RereadsTokenOn401(t *testing.T) {
 	if err := os.WriteFile(file, []byte("old\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := newAPIClient(srv.URL, file)
-	_, err := c.state(context.Background(), -1, 0)
+	c := NewAPIClient(srv.URL, file)
+	_, err := c.State(context.Background(), -1, 0)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Code != "unauthorized" {
 		t.Fatalf("state with a wrong token = %v, want unauthorized", err)
@@ -200,7 +202,7 @@ func TestAPIClient_RereadsTokenOn401(t *testing.T) {
 	if err := os.WriteFile(file, []byte("tok\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	st, err := c.state(context.Background(), -1, 0)
+	st, err := c.State(context.Background(), -1, 0)
 	if err != nil || st.State != "welcome" || !strings.Contains(string(st.Raw), `"version":1`) {
 		t.Fatalf("state after the token changed = %+v, %v", st, err)
 	}

@@ -5,7 +5,7 @@
 
 .DESCRIPTION
   Run in an elevated PowerShell from the folder made by `make windows`
-  (kiosk.exe, kiosk-shell.exe, allowlist.yaml, these scripts). Running it a
+  (kiosk.exe, kiosk-shell.exe, kiosk-browser.exe, allowlist.yaml, these scripts). Running it a
   second time is harmless: it updates the binaries and keeps the settings.
 
 .PARAMETER ServeArgs
@@ -30,7 +30,7 @@ if (-not $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administra
 # 1. Binaries.
 New-Item -ItemType Directory -Force -Path $InstallDir | Out-Null
 if (Get-Service -Name kiosk -ErrorAction SilentlyContinue) { & "$InstallDir\kiosk.exe" service stop | Out-Null }
-Copy-Item -Force "$PSScriptRoot\kiosk.exe", "$PSScriptRoot\kiosk-shell.exe" $InstallDir
+Copy-Item -Force "$PSScriptRoot\kiosk.exe", "$PSScriptRoot\kiosk-shell.exe", "$PSScriptRoot\kiosk-browser.exe" $InstallDir
 
 # 2. Data and settings: %ProgramData%\kiosk (allowlist kept if present).
 $data = Join-Path $env:ProgramData 'kiosk'

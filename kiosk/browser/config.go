@@ -1,0 +1,33 @@
+package browser
+
+import (
+	"log/slog"
+	"time"
+)
+
+// Config is the configuration of one browser process, passed by the
+// supervisor (kiosk.Config) as kiosk-browser's flags.
+type Config struct {
+	// Logger must not be nil.
+	Logger *slog.Logger
+	// AdminURL, TokenFile and ProxyAddr are as in kiosk.Config (TokenFile
+	// resolved).
+	AdminURL, TokenFile, ProxyAddr string
+	// Windowed shows a normal window.
+	Windowed bool
+	// NoSandbox is as in kiosk.Config.
+	NoSandbox bool
+	// Printer is as in kiosk.Config.
+	Printer string
+	// Scanner is as in kiosk.Config.
+	Scanner string
+	// OutOfOrder, when not empty, shows only the built-in "Terminal
+	// momentanément indisponible" screen with this technical detail, loads
+	// nothing from the network and never starts a session.
+	OutOfOrder string
+	// Retry is the out-of-order retry period. If zero, 3 s.
+	Retry time.Duration
+	// Heartbeat says that the supervisor's pipes are open (fds 3 and 4 on
+	// Linux, kiosk.EnvHandles on Windows).
+	Heartbeat bool
+}

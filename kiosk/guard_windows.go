@@ -1,7 +1,0 @@
-//go:build webview
-
-package kiosk
-
-// guardScript returns the guard script (guardjs.go) with the bindings of
-// docs/api.md.
-func guardScript() string { return guardScriptFor(bindingNames) }

@@ -1,8 +1,0 @@
-//go:build !linux
-
-package main
-
-import "log/slog"
-
-// trimStartupPages does nothing outside Linux.
-func trimStartupPages(*slog.Logger) {}
