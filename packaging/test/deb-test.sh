@@ -16,7 +16,7 @@ deb_next=${2:?usage: $0 DEB DEB_NEXT}
 cache=${KIOSK_TEST_CACHE:-/var/cache/kiosk-test}
 suite=bookworm
 # Keep in step with depends: in packaging/nfpm.yaml (plus what the test uses).
-deps="libc6 libwebkit2gtk-4.0-37 libgtk-3-0 cage nftables adduser systemd init-system-helpers"
+deps="libc6 libwebkit2gtk-4.0-37 libgtk-3-0 cage xwayland libpam-systemd dbus polkitd nftables adduser systemd init-system-helpers"
 
 fail() { echo "deb-test: FAIL: $*" >&2; exit 1; }
 step() { printf 'deb-test: %-60s ' "$*"; }
@@ -118,7 +118,7 @@ ok "$((SECONDS - t0))s"
 step "files, accounts, directories, units"
 for f in /usr/bin/kiosk /etc/kiosk/allowlist.yaml /etc/kiosk/kiosk.nft /etc/default/kiosk /etc/default/kiosk-shell \
 	/lib/systemd/system/kiosk.service /lib/systemd/system/kiosk-shell.service /lib/systemd/system/kiosk-nftables.service \
-	/usr/lib/systemd/logind.conf.d/kiosk.conf /usr/lib/sysctl.d/90-kiosk.conf /usr/share/doc/kiosk/copyright; do
+	/usr/lib/systemd/logind.conf.d/kiosk.conf /usr/lib/sysctl.d/90-kiosk.conf /usr/share/doc/kiosk/copyright /usr/lib/kiosk/kiosk-cage; do
 	check "$f installed" test -f "$root$f"
 done
 check "kiosk runs in the root" in_root /usr/bin/kiosk version
