@@ -36,8 +36,10 @@ func (b *Browser) checkResponsive() {
 // ProbeDone records the page's answer to a probe (main loop).
 func (b *Browser) ProbeDone() { b.probeSent = time.Time{} }
 
-// Decide is decide-policy for navigations of any frame and new windows
-// (main loop).
+// Decide is decide-policy (gtk.c's on_decide_policy and on_create) for
+// navigations of any frame, which WebKitGTK does not name: only the
+// schemes are checked here; and for new windows, which never open: the
+// allowlist decides what loads in the view (main loop).
 func (b *Browser) Decide(uri string, newWindow bool) (NavAction, string) {
 	if b.conf.OutOfOrder != "" {
 		if uri == "about:blank" && !newWindow {
@@ -58,8 +60,9 @@ func (b *Browser) Decide(uri string, newWindow bool) (NavAction, string) {
 	return act, to
 }
 
-// MainFrame checks a main-frame load as it starts or is redirected (main
-// loop).
+// MainFrame checks a main-frame load against the allowlist as it starts
+// (notify::uri) and at its main resource's response, after every redirect
+// (decide-policy RESPONSE): where a page is allowed (main loop).
 func (b *Browser) MainFrame(uri string) (NavAction, string) {
 	if b.conf.OutOfOrder != "" {
 		if uri == "about:blank" {

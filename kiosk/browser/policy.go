@@ -21,7 +21,9 @@ const (
 )
 
 // navigator decides top-level navigations with the allowlist, the same
-// matcher as the proxy. It's safe for concurrent use.
+// matcher as the proxy: this is where a navigation is allowed (the
+// platform's hooks, events_linux.go and events_windows.go, ask it; see
+// docs/shell.md, "Navigation policy"). It's safe for concurrent use.
 type navigator struct {
 	list       atomic.Pointer[allowlist.List]
 	supervised atomic.Bool
@@ -92,7 +94,9 @@ func (n *navigator) decide(raw string, newWindow bool) (NavAction, string) {
 // frameDecide is decide-policy for a navigation of a frame WebKit does not
 // name (main frame or subframe): schemes that no frame may load here are
 // refused; http(s) goes on to the proxy (and, for the main frame, to the
-// allowlist check in load-changed).
+// allowlist check, decide, which WebKitGTK asks at the main resource's
+// response decision and on notify::uri: Browser.MainFrame; WebView2 at
+// NavigationStarting). See docs/shell.md, "Navigation policy".
 func frameDecide(raw string) NavAction {
 	u, err := url.Parse(raw)
 	if err != nil {

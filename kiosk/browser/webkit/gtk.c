@@ -31,16 +31,23 @@ static void load_later(WebKitWebView *view, const char *uri) {
   g_idle_add_full(G_PRIORITY_HIGH_IDLE, on_later, l, NULL);
 }
 
-// decide-policy: navigations go through Go's allowlist check; responses
-// that WebKit cannot display (downloads) are refused, so no file is written.
+// decide-policy is where a navigation is decided (docs/shell.md,
+// "Navigation policy"; the decisions are Go's, kiosk/browser/events_linux.go
+// and policy.go): NAVIGATION_ACTION and NEW_WINDOW_ACTION ask goDecide;
+// the main frame's main resource, at its RESPONSE (after every redirect),
+// asks goMainFrame, the allowlist check, as does notify::uri (on_uri)
+// before the request. Responses WebKit cannot display (downloads) are
+// refused, so no file is written. load-changed decides nothing: it only
+// records the committed page (on_load_changed).
 static gboolean on_decide_policy(WebKitWebView *view, WebKitPolicyDecision *d,
                                  WebKitPolicyDecisionType type, gpointer data) {
   switch (type) {
   case WEBKIT_POLICY_DECISION_TYPE_NAVIGATION_ACTION:
   case WEBKIT_POLICY_DECISION_TYPE_NEW_WINDOW_ACTION: {
     // NAVIGATION_ACTION comes for subframes too, and WebKitGTK does not say
-    // which frame: Go refuses the schemes no frame may load here, and the
-    // main frame is checked against the allowlist in load-changed.
+    // which frame: Go refuses the schemes no frame may load here; the main
+    // frame is checked against the allowlist at its main resource's
+    // RESPONSE decision (below) and on notify::uri (on_uri).
     WebKitNavigationAction *a = webkit_navigation_policy_decision_get_navigation_action(
         WEBKIT_NAVIGATION_POLICY_DECISION(d));
     const char *uri = webkit_uri_request_get_uri(webkit_navigation_action_get_request(a));
@@ -124,6 +131,9 @@ static void on_uri(WebKitWebView *view, GParamSpec *p, gpointer data) {
   free(redirect);
 }
 
+// load-changed records the committed page and its end (the page bindings
+// are judged by, the welcome screen's readiness): no navigation is decided
+// here (decide-policy and on_uri do that).
 static void on_load_changed(WebKitWebView *view, WebKitLoadEvent ev, gpointer data) {
   const char *uri = webkit_web_view_get_uri(view);
   if (ev == WEBKIT_LOAD_COMMITTED) {
