@@ -98,7 +98,17 @@ func TestBindings_UnknownRefusedToEveryone(t *testing.T) {
 			b.binding(id, "kioskNewThing", c.page, nil)
 		}
 		if c.fromToolbar {
-			continue // answered in the toolbar's world (ToolbarEval)
+			// Answered in the toolbar's own world.
+			v.mu.Lock()
+			last := ""
+			if len(v.toolbarJS) > 0 {
+				last = v.toolbarJS[len(v.toolbarJS)-1]
+			}
+			v.mu.Unlock()
+			if !strings.Contains(last, "__kioskToolbarReply") || !strings.Contains(last, "false") || !strings.Contains(last, "unknown") {
+				t.Errorf("kioskNewThing from the %s: toolbar answer %q, want a refusal", c.name, last)
+			}
+			continue
 		}
 		r, ok := v.replyOf(id)
 		if !ok || r.ok || !strings.Contains(r.result, "unknown") {
