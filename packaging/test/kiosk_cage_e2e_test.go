@@ -25,11 +25,18 @@ func fakeCage(t *testing.T, works string) (bin, runtime string) {
 echo "fake cage: renderer ${WLR_RENDERER:-auto}" >&2
 case " ` + works + ` " in
 *" ${WLR_RENDERER:-auto} "*) ;;
+*" dies "*)
+	# spawns the shell and dies at once (kms_swrast on a virtual GPU): the
+	# shell starts after its cage is gone.
+	while [ "$1" != -- ]; do shift; done
+	shift
+	(sleep 0.5; exec "$@") &
+	exit 1 ;;
 *) echo "Unable to create the wlroots backend" >&2; exec sleep 600 ;;
 esac
 while [ "$1" != -- ]; do shift; done
 shift
-exec "$@"
+"$@"
 `
 	if err := os.WriteFile(filepath.Join(bin, "cage"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
@@ -40,7 +47,7 @@ exec "$@"
 func runKioskCage(t *testing.T, bin, runtime string, env []string, args ...string) (string, int, time.Duration) {
 	t.Helper()
 	cmd := exec.Command("../shell/kiosk-cage", args...)
-	cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "XDG_RUNTIME_DIR=" + runtime, "KIOSK_CAGE_START_TIMEOUT=2"}, env...)
+	cmd.Env = append([]string{"PATH=" + bin + ":/usr/bin:/bin", "XDG_RUNTIME_DIR=" + runtime, "KIOSK_CAGE_START_TIMEOUT=2", "KIOSK_CAGE_RETRY_DELAY=0"}, env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	t0 := time.Now()
@@ -60,7 +67,7 @@ func runKioskCage(t *testing.T, bin, runtime string, env []string, args ...strin
 // exit status is the script's (systemd restarts the unit on it).
 func TestKioskCage_HungCageKilledThenPixman(t *testing.T) {
 	bin, runtime := fakeCage(t, "pixman")
-	out, code, took := runKioskCage(t, bin, runtime, nil, "sh", "-c", "echo shell ran; exit 7")
+	out, code, took := runKioskCage(t, bin, runtime, nil, "sh", "-c", "sleep 1; echo shell ran; exit 7")
 	if code != 7 {
 		t.Fatalf("exit %d, want the shell's 7; output:\n%s", code, out)
 	}
@@ -104,10 +111,35 @@ func TestKioskCage_NoRendererTellsIT(t *testing.T) {
 	}
 }
 
+// A cage that dies while its shell starts is given up, and so is that shell
+// (it starts late and exits): only the shell of the cage that works runs.
+// Two shells would both run browsers and wipe each other's profiles, as
+// the first VM runs showed.
+func TestKioskCage_ShellOfADeadCageEnded(t *testing.T) {
+	bin, runtime := fakeCage(t, "pixman dies")
+	pids := filepath.Join(t.TempDir(), "pids")
+	out, code, _ := runKioskCage(t, bin, runtime, nil, "sh", "-c",
+		`echo $$ >>`+pids+`; if [ "$WLR_RENDERER" = pixman ]; then sleep 1; exit 7; fi; exec sleep 600`)
+	if code != 7 {
+		t.Fatalf("exit %d, want 7; output:\n%s", code, out)
+	}
+	b, err := os.ReadFile(pids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The late shell of the first cage exits before it runs the command.
+	if shells := strings.Fields(string(b)); len(shells) != 1 {
+		t.Fatalf("shells started: %q, want only pixman's; output:\n%s", shells, out)
+	}
+	if !strings.Contains(out, "cage exited before starting the shell (renderer auto)") {
+		t.Errorf("output:\n%s", out)
+	}
+}
+
 // WLR_RENDERER set by IT is the only renderer tried.
 func TestKioskCage_RendererFromSettings(t *testing.T) {
 	bin, runtime := fakeCage(t, "gles2")
-	out, code, _ := runKioskCage(t, bin, runtime, []string{"WLR_RENDERER=gles2"}, "true")
+	out, code, _ := runKioskCage(t, bin, runtime, []string{"WLR_RENDERER=gles2"}, "sleep", "1")
 	if code != 0 || !strings.Contains(out, "cage started (renderer gles2)") || strings.Contains(out, "pixman") {
 		t.Fatalf("exit %d; output:\n%s", code, out)
 	}
