@@ -14,7 +14,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/communes/kiosk/agent"
-	"github.com/communes/kiosk/session"
 )
 
 // agentUsage is the help of `kiosk agent`.
@@ -266,20 +265,4 @@ func (r *secretReader) twice(prompt, what string) (string, error) {
 		return "", fmt.Errorf("les deux saisies diffèrent (%s entries differ)", what)
 	}
 	return a, nil
-}
-
-// agentPINCheck adapts the agent store to session.Config.CheckPIN: the
-// display name of the agent whose PIN it is, or an error wrapping
-// session.ErrWrongPIN (any other error is the store's: unreadable file).
-func agentPINCheck(agents *agent.Store) func(pin string) (string, error) {
-	return func(pin string) (string, error) {
-		a, err := agents.CheckPIN(pin)
-		if errors.Is(err, agent.ErrWrongPIN) {
-			return "", session.ErrWrongPIN
-		}
-		if err != nil {
-			return "", err
-		}
-		return a.Name, nil
-	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/service"
 	"github.com/communes/kiosk/session"
 )
 
@@ -28,7 +29,7 @@ func TestAgentPINCheck_ThroughAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctl, err := session.New(&session.Config{Logger: quiet, Mode: session.SupervisedOnly, CheckPIN: agentPINCheck(agents)})
+	ctl, err := session.New(&session.Config{Logger: quiet, Mode: session.SupervisedOnly, CheckPIN: service.PINCheck(agents)})
 	if err != nil {
 		t.Fatal(err)
 	}

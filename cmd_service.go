@@ -42,8 +42,9 @@ type serviceCmd struct {
 	stdout, stderr io.Writer
 	// newService is service.New in production.
 	newService func(service.Interface, *service.Config) (service.Service, error)
-	// serve is serveMain in production.
-	serve func(ctx context.Context, args []string, stderr io.Writer) error
+	// serve is serveWith in production: it runs the service of the flags
+	// (service.New, then Run) until ctx is done.
+	serve func(ctx context.Context, f *serveFlags, stderr io.Writer) error
 	// exit is os.Exit in production; called when serve ends on its own.
 	exit func(code int)
 	// packagedUnit returns the path of a unit installed by the OS package,
@@ -57,7 +58,7 @@ func runService(args []string, stdout, stderr io.Writer) int {
 		stdout:       stdout,
 		stderr:       stderr,
 		newService:   service.New,
-		serve:        serveMain,
+		serve:        serveWith,
 		exit:         os.Exit,
 		packagedUnit: packagedUnit,
 	}
@@ -70,14 +71,17 @@ func (c *serviceCmd) run(args []string) int {
 		return 2
 	}
 	action, rest := args[0], args[1:]
+	var flags *serveFlags
 	switch action {
 	case "-h", "--help", "help":
 		fmt.Fprint(c.stdout, serviceUsage)
 		return 0
 	case "install", "run":
-		if code, ok := c.checkServeFlags(action, rest); !ok {
+		f, code, ok := c.checkServeFlags(action, rest)
+		if !ok {
 			return code
 		}
+		flags = f
 	case "uninstall", "start", "stop", "restart", "status":
 		if len(rest) > 0 {
 			fmt.Fprintf(c.stderr, "kiosk service %s: takes no arguments (flags go with install)\n", action)
@@ -87,7 +91,7 @@ func (c *serviceCmd) run(args []string) int {
 		fmt.Fprintf(c.stderr, "kiosk service: unknown action %q\n\n%s", action, serviceUsage)
 		return 2
 	}
-	prog := &program{serve: c.serve, args: rest, exit: c.exit, stopTimeout: serviceStopTimeout}
+	prog := &program{serve: c.serve, flags: flags, exit: c.exit, stopTimeout: serviceStopTimeout}
 	s, err := c.newService(prog, serviceConfig(rest))
 	if err != nil {
 		fmt.Fprintf(c.stderr, "kiosk service: %v\n", err)
@@ -110,24 +114,24 @@ func (c *serviceCmd) run(args []string) int {
 
 // checkServeFlags parses args as `kiosk serve` would, so that a typo fails
 // at install time rather than at every start.
-func (c *serviceCmd) checkServeFlags(action string, args []string) (code int, ok bool) {
-	fs, conf := newServeFlags(c.stderr)
+func (c *serviceCmd) checkServeFlags(action string, args []string) (f *serveFlags, code int, ok bool) {
+	fs, f := newServeFlags(c.stderr)
 	fs.Init("kiosk service "+action, flag.ContinueOnError)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
+			return nil, 0, false
 		}
-		return 2, false
+		return nil, 2, false
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(c.stderr, "kiosk service %s: unexpected argument %q\n", action, fs.Arg(0))
-		return 2, false
+		return nil, 2, false
 	}
-	if err := conf.validate(); err != nil {
+	if err := f.validate(); err != nil {
 		fmt.Fprintf(c.stderr, "kiosk service %s: %v\n", action, err)
-		return 2, false
+		return nil, 2, false
 	}
-	return 0, true
+	return f, 0, true
 }
 
 func (c *serviceCmd) runAsService(s service.Service) int {

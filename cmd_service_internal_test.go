@@ -72,16 +72,16 @@ func (f *fakeService) Status() (service.Status, error) {
 type harness struct {
 	fake           *fakeService
 	stdout, stderr bytes.Buffer
-	serveArgs      chan []string
+	served         chan *serveFlags
 	exitCode       chan int
 	packaged       string
 }
 
 func newHarness() *harness {
 	return &harness{
-		fake:      &fakeService{stop: make(chan struct{})},
-		serveArgs: make(chan []string, 1),
-		exitCode:  make(chan int, 1),
+		fake:     &fakeService{stop: make(chan struct{})},
+		served:   make(chan *serveFlags, 1),
+		exitCode: make(chan int, 1),
 	}
 }
 
@@ -93,8 +93,8 @@ func (h *harness) cmd() *serviceCmd {
 			h.fake.i, h.fake.conf = i, c
 			return h.fake, nil
 		},
-		serve: func(ctx context.Context, args []string, _ io.Writer) error {
-			h.serveArgs <- args
+		serve: func(ctx context.Context, f *serveFlags, _ io.Writer) error {
+			h.served <- f
 			<-ctx.Done()
 			return ctx.Err()
 		},
@@ -238,9 +238,9 @@ func TestServiceCmd_run(t *testing.T) {
 	code := make(chan int, 1)
 	go func() { code <- h.cmd().run([]string{"run", "--data", "/tmp/kiosk-data"}) }()
 	select {
-	case args := <-h.serveArgs:
-		if !slices.Equal(args, []string{"--data", "/tmp/kiosk-data"}) {
-			t.Errorf("serve got %q", args)
+	case f := <-h.served:
+		if f.DataDir != "/tmp/kiosk-data" || f.ProxyListen != "127.0.0.1:3128" {
+			t.Errorf("serve got --data %q --proxy-listen %q, want the flag given and the default", f.DataDir, f.ProxyListen)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("serve not started by Run")
@@ -262,7 +262,7 @@ func TestProgram_StartStop(t *testing.T) {
 	var mu sync.Mutex
 	returned := false
 	p := &program{
-		serve: func(ctx context.Context, _ []string, _ io.Writer) error {
+		serve: func(ctx context.Context, _ *serveFlags, _ io.Writer) error {
 			close(started)
 			<-ctx.Done()
 			<-release // shutdown takes a moment
@@ -294,7 +294,7 @@ func TestProgram_serveFails(t *testing.T) {
 	var stderr bytes.Buffer
 	exit := make(chan int, 1)
 	p := &program{
-		serve: func(context.Context, []string, io.Writer) error {
+		serve: func(context.Context, *serveFlags, io.Writer) error {
 			return errors.New("allowlist /etc/kiosk/allowlist.yaml: 3:1: unknown key")
 		},
 		stderr:      &stderr,
@@ -319,7 +319,7 @@ func TestProgram_serveFails(t *testing.T) {
 
 func TestProgram_Stop_timeout(t *testing.T) {
 	p := &program{
-		serve:       func(context.Context, []string, io.Writer) error { select {} },
+		serve:       func(context.Context, *serveFlags, io.Writer) error { select {} },
 		stderr:      io.Discard,
 		exit:        func(int) {},
 		stopTimeout: 50 * time.Millisecond,

@@ -13,11 +13,13 @@ import (
 // type check
 var _ service.Interface = (*program)(nil)
 
-// program runs `kiosk serve` under the service manager: Start returns at
-// once, Stop cancels and waits for serve to return.
+// program runs the service under the service manager (style.md §6.1):
+// Start returns at once, Stop cancels and waits for serve to return.
 type program struct {
-	serve       func(ctx context.Context, args []string, stderr io.Writer) error
-	args        []string
+	// serve runs the service of flags until ctx is done: serveWith, which
+	// calls service.New and Run, in production.
+	serve       func(ctx context.Context, flags *serveFlags, stderr io.Writer) error
+	flags       *serveFlags // validated
 	stderr      io.Writer
 	exit        func(code int)
 	stopTimeout time.Duration
@@ -35,7 +37,7 @@ func (p *program) Start(service.Service) error {
 }
 
 func (p *program) run(ctx context.Context) {
-	err := p.serve(ctx, p.args, p.stderr)
+	err := p.serve(ctx, p.flags, p.stderr)
 	if ctx.Err() == nil {
 		// serve ended on its own (bad flags, allowlist, port taken...). Exit
 		// with a failure so that systemd (Restart=always) or the SCM

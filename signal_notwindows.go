@@ -9,8 +9,8 @@ import (
 	"syscall"
 )
 
-// forwardSIGHUP sends a value on reload for each SIGHUP until ctx is done.
-func forwardSIGHUP(ctx context.Context, reload chan<- struct{}) {
+// forwardSIGHUP calls reload for each SIGHUP until ctx is done.
+func forwardSIGHUP(ctx context.Context, reload func()) {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGHUP)
 	defer signal.Stop(sig)
@@ -19,10 +19,7 @@ func forwardSIGHUP(ctx context.Context, reload chan<- struct{}) {
 		case <-ctx.Done():
 			return
 		case <-sig:
-			select {
-			case reload <- struct{}{}:
-			default:
-			}
+			reload()
 		}
 	}
 }

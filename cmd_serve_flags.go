@@ -4,18 +4,24 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/communes/kiosk/admin"
 	"github.com/communes/kiosk/proxy"
+	"github.com/communes/kiosk/service"
+	"github.com/communes/kiosk/session"
 )
 
-// serveConfig holds the flags of `kiosk serve`. The same flags are stored
-// in the service unit by `kiosk service install`.
-type serveConfig struct {
+// serveFlags holds the flags of `kiosk serve`. The same flags are stored
+// in the service unit by `kiosk service install`. config turns them into
+// the service's Config.
+type serveFlags struct {
 	Allowlist      string
 	ProxyListen    string
 	AdminListen    string
@@ -44,12 +50,12 @@ type serveConfig struct {
 	ProxyBodyIdle  time.Duration
 	TerminalName   string
 
-	upstream *url.URL
+	upstream *url.URL // set by validate
 }
 
 // newServeFlags returns the flag set of `kiosk serve` bound to a new config.
-func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveConfig) {
-	c := &serveConfig{}
+func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
+	c := &serveFlags{}
 	fs := flag.NewFlagSet("kiosk serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Allowlist, "allowlist", defaultAllowlist, "allowlist `FILE` (re-read on change and on SIGHUP)")
@@ -113,7 +119,7 @@ func (f welcomeTextFlag) Set(v string) error {
 }
 
 // adminHostList returns the --admin-host names.
-func (c *serveConfig) adminHostList() []string {
+func (c *serveFlags) adminHostList() []string {
 	var out []string
 	for _, h := range strings.Split(c.AdminHosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
@@ -124,7 +130,7 @@ func (c *serveConfig) adminHostList() []string {
 }
 
 // languageList returns the --languages codes.
-func (c *serveConfig) languageList() []string {
+func (c *serveFlags) languageList() []string {
 	var out []string
 	for _, l := range strings.Split(c.Languages, ",") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -135,7 +141,7 @@ func (c *serveConfig) languageList() []string {
 }
 
 // validate checks the flags that need more than their type.
-func (c *serveConfig) validate() error {
+func (c *serveFlags) validate() error {
 	if c.UpstreamProxy != "" {
 		u, err := url.Parse(c.UpstreamProxy)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
@@ -178,11 +184,78 @@ func (c *serveConfig) validate() error {
 	return nil
 }
 
-// orOff maps a flag's 0 ("off") to the -1 that proxy.Config takes for off
+// config returns the service's Config for the validated flags, logging to l.
+func (c *serveFlags) config(l *slog.Logger) *service.Config {
+	return &service.Config{
+		Logger:       l,
+		Version:      version,
+		TerminalName: c.TerminalName,
+		DataDir:      c.DataDir,
+
+		Allowlist:      c.Allowlist,
+		AllowlistURL:   c.AllowlistURL,
+		AllowlistKey:   c.AllowlistKey,
+		AllowlistName:  c.AllowlistName,
+		AllowlistEvery: c.AllowlistEvery,
+
+		ProxyListen:   c.ProxyListen,
+		Upstream:      c.upstream,
+		ProxyMaxConns: orOff(c.ProxyMaxConns),
+		ProxyBodyIdle: orOff(c.ProxyBodyIdle),
+
+		AdminListen:  c.AdminListen,
+		AdminTLSCert: c.AdminTLSCert,
+		AdminTLSKey:  c.AdminTLSKey,
+		AdminHosts:   c.adminHostList(),
+
+		RetentionDays: c.RetentionDays,
+
+		Mode:          session.Mode(c.Mode),
+		IdleTimeout:   c.IdleTimeout,
+		IdleCountdown: c.IdleCountdown,
+		MaxSession:    c.MaxSession,
+		MaxSupervised: c.MaxSupervised,
+		Warning:       c.Warning,
+		Satisfaction:  c.Satisfaction,
+		Languages:     c.languageList(),
+		WelcomeText:   c.WelcomeText,
+	}
+}
+
+// orOff maps a flag's 0 ("off") to the -1 that service.Config takes for off
 // (its 0 means the default).
 func orOff[T int | time.Duration](v T) T {
 	if v == 0 {
 		return -1
 	}
 	return v
+}
+
+// maxTerminalName bounds --terminal-name (a label on every report and alert).
+const maxTerminalName = 64
+
+// terminalNameEnv is the environment variable that gives the default of
+// --terminal-name: the package's /etc/default/kiosk sets it, since
+// systemd splits $KIOSK_ARGS at spaces and a name often has some.
+const terminalNameEnv = "KIOSK_TERMINAL_NAME"
+
+// defaultTerminalName is the default of --terminal-name: $KIOSK_TERMINAL_NAME,
+// else the host name.
+func defaultTerminalName() string {
+	if n := os.Getenv(terminalNameEnv); n != "" {
+		return n
+	}
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "kiosk"
+}
+
+// checkTerminalName refuses an empty, overlong or unprintable name.
+func checkTerminalName(name string) error {
+	if strings.TrimSpace(name) == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxTerminalName ||
+		strings.IndexFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+		return fmt.Errorf("--terminal-name %q: want 1 to %d printable characters", name, maxTerminalName)
+	}
+	return nil
 }

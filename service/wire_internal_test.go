@@ -1,23 +1,26 @@
-package main
+package service
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/api"
 	"github.com/communes/kiosk/session"
 	"github.com/communes/kiosk/usage"
 )
 
-// TestSessionRecorder_PrintedThroughAPI joins the real parts the way serve
+// TestSessionRecorder_PrintedThroughAPI joins the real parts the way New
 // does: the shell's POST /api/session/printed goes through the local API to
 // the session controller, whose recorder counts the print in the usage store
 // (bbolt in a temp dir) and in the Prometheus metrics.
@@ -34,7 +37,7 @@ func TestSessionRecorder_PrintedThroughAPI(t *testing.T) {
 	}
 	defer func() { _ = store.Close() }()
 	reg := prometheus.NewRegistry()
-	metrics := newServiceMetrics(reg, &policyHolder{})
+	metrics := newServiceMetrics(reg, &watch.Holder{})
 	ctl, err := session.New(&session.Config{Logger: quiet, Now: now, Recorder: sessionRecorder{store: store, m: metrics}})
 	if err != nil {
 		t.Fatal(err)
@@ -128,4 +131,22 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	}
 	t.Fatalf("no counter %s", name)
 	return 0
+}
+
+// apiPoster returns a function that POSTs body to path of the local API
+// served by srv, with token, and returns the status and the JSON answer.
+func apiPoster(t *testing.T, srv *httptest.Server, token string) func(path, body string) (int, map[string]any) {
+	return func(path, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", srv.URL+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := srv.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		m := map[string]any{}
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
 }

@@ -1,12 +1,10 @@
-package main
+package service
 
 import (
-	"bytes"
 	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -15,21 +13,24 @@ import (
 	"github.com/communes/kiosk/usage"
 )
 
-// TestLockout_SurvivesRestart wires the real parts as serve does (the
+// TestLockout_SurvivesRestart wires the real parts as New does (the
 // bbolt usage store as the session's LockoutStore, the argon2id agent
 // accounts as its PIN check) and restarts them on the same files: the
 // keypad lock stays in force and the count of wrong PINs goes on, instead
 // of a restart opening a fresh set of guesses.
 func TestLockout_SurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	var out bytes.Buffer
-	if code := agentMain([]string{"add", "Marie", "--role", "agent", "--data", dir}, strings.NewReader("482913\n482913\n"), &out, &out); code != 0 {
-		t.Fatalf("kiosk agent add: %s", out.String())
+	accounts, err := agent.Open(filepath.Join(dir, agent.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := accounts.Add("Marie", agent.RoleAgent, "482913", ""); err != nil {
+		t.Fatalf("adding an agent: %v", err)
 	}
 	clock := time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clock }
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	// start opens the service's parts on dir, as serve does.
+	// start opens the service's parts on dir, as New does.
 	start := func() (*usage.Store, *session.Controller) {
 		t.Helper()
 		store, err := usage.Open(&usage.Config{Path: filepath.Join(dir, "usage.db"), Logger: quiet, Now: now})
@@ -41,7 +42,7 @@ func TestLockout_SurvivesRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		ctl, err := session.New(&session.Config{Logger: quiet, Mode: session.SupervisedOnly, Now: now,
-			CheckPIN: agentPINCheck(agents), Lockout: store, Auditor: store})
+			CheckPIN: PINCheck(agents), Lockout: store, Auditor: store})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,17 +1,18 @@
-package main
+package service
 
 import (
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/remote"
 )
 
 // newRemoteFetcher builds the fetcher of a signed allowlist URL: each
 // verified copy goes through the same validation as a local file; one that
 // does not validate is refused and the list in force stays.
-func newRemoteFetcher(c *serveConfig, h *policyHolder, l *slog.Logger) (*remote.Fetcher, error) {
+func newRemoteFetcher(c *Config, h *watch.Holder, l *slog.Logger) (*remote.Fetcher, error) {
 	f, err := remote.New(&remote.Config{
 		Logger:    l,
 		URL:       c.AllowlistURL,
@@ -19,14 +20,13 @@ func newRemoteFetcher(c *serveConfig, h *policyHolder, l *slog.Logger) (*remote.
 		PublicKey: c.AllowlistKey,
 		Dir:       c.DataDir,
 		Interval:  c.AllowlistEvery,
-		Proxy:     c.upstream,
+		Proxy:     c.Upstream,
 		Apply: func(data []byte) error {
-			return h.apply(data, c.AllowlistURL, time.Now())
+			return h.Apply(data, c.AllowlistURL, time.Now())
 		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("--allowlist-url: %w", err)
 	}
-	c.Allowlist = c.AllowlistURL
 	return f, nil
 }

@@ -1,4 +1,4 @@
-package main
+package service
 
 import (
 	"sync/atomic"
@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/api"
 	"github.com/communes/kiosk/fleet"
 	"github.com/communes/kiosk/monitor"
@@ -47,7 +48,7 @@ func (f *terminalFacts) printerReport(r api.PrinterReport) {
 }
 
 // registerTerminalMetrics registers the terminal's facts (monitor.Collector).
-func registerTerminalMetrics(reg prometheus.Registerer, c *serveConfig, h *policyHolder, ctl *session.Controller, f *terminalFacts) error {
+func registerTerminalMetrics(reg prometheus.Registerer, c *Config, h *watch.Holder, ctl *session.Controller, f *terminalFacts) error {
 	source := "file"
 	var remoteStatus func() monitor.RemoteStatus
 	if c.AllowlistURL != "" {
@@ -63,7 +64,7 @@ func registerTerminalMetrics(reg prometheus.Registerer, c *serveConfig, h *polic
 	}
 	col, err := monitor.New(&monitor.Config{
 		Terminal: c.TerminalName,
-		Version:  version,
+		Version:  c.Version,
 		OutOfOrder: func() string {
 			s := ctl.Snapshot()
 			if s.State != session.StateOutOfOrder {
@@ -98,7 +99,7 @@ func withTerminalName(name string, status func() admin.Status) func() admin.Stat
 
 // siteOperators maps the sites of the allowlist in force to their France
 // Services operator, for /stats.json (kiosk report).
-func siteOperators(h *policyHolder) func() map[string]string {
+func siteOperators(h *watch.Holder) func() map[string]string {
 	return func() map[string]string {
 		list := h.Load()
 		if list == nil {

@@ -1,11 +1,12 @@
-package main
+package service
 
 import (
+	"errors"
 	"time"
 
 	"github.com/communes/kiosk/admin"
 	"github.com/communes/kiosk/agent"
-	"github.com/communes/kiosk/allowlist"
+	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/api"
 	"github.com/communes/kiosk/monitor"
 	"github.com/communes/kiosk/proxy"
@@ -14,7 +15,7 @@ import (
 )
 
 // The adapters below connect packages that do not import each other
-// (style.md: imports go one way, main wires everything).
+// (style.md: imports go one way, the service wires everything).
 
 // type check
 var (
@@ -111,7 +112,7 @@ var terminalLabels = map[session.State]string{
 }
 
 // adminStatus builds the admin page's live status.
-func adminStatus(h *policyHolder, proxyAddr string, proxyErr func() error, ctl *session.Controller) func() admin.Status {
+func adminStatus(h *watch.Holder, proxyAddr string, proxyErr func() error, ctl *session.Controller) func() admin.Status {
 	return func() admin.Status {
 		ps := h.Status()
 		st := admin.Status{
@@ -139,18 +140,22 @@ func sessionLang(ctl *session.Controller) func() string {
 }
 
 // allowlistBytes gives the API the file in force and its bytes.
-func allowlistBytes(h *policyHolder) func() (string, []byte) {
+func allowlistBytes(h *watch.Holder) func() (string, []byte) {
 	return func() (string, []byte) { return h.Status().File, h.Data() }
 }
 
-// editableAllowlist is the file the admin page's learning view may add
-// hosts to: none when the list comes from a URL.
-func editableAllowlist(c *serveConfig) string {
-	if c.AllowlistURL != "" {
-		return ""
+// PINCheck adapts the agent store to session.Config.CheckPIN: the display
+// name of the agent whose PIN it is, or an error wrapping
+// session.ErrWrongPIN (any other error is the store's: unreadable file).
+func PINCheck(agents *agent.Store) func(pin string) (string, error) {
+	return func(pin string) (string, error) {
+		a, err := agents.CheckPIN(pin)
+		if errors.Is(err, agent.ErrWrongPIN) {
+			return "", session.ErrWrongPIN
+		}
+		if err != nil {
+			return "", err
+		}
+		return a.Name, nil
 	}
-	return c.Allowlist
 }
-
-// listFunc adapts the holder for packages that want a func.
-func listFunc(h *policyHolder) func() *allowlist.List { return h.Load }

@@ -1,8 +1,9 @@
-package main
+package service
 
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/session"
 )
 
@@ -21,7 +22,7 @@ type serviceMetrics struct {
 
 // newServiceMetrics registers the metrics in reg, with live gauges read
 // from the holder at scrape time, and makes the holder count its loads.
-func newServiceMetrics(reg prometheus.Registerer, h *policyHolder) *serviceMetrics {
+func newServiceMetrics(reg prometheus.Registerer, h *watch.Holder) *serviceMetrics {
 	m := &serviceMetrics{
 		sessionsStarted: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "kiosk_sessions_started_total", Help: "Resident sessions started.",
@@ -71,7 +72,7 @@ func newServiceMetrics(reg prometheus.Registerer, h *policyHolder) *serviceMetri
 		}
 		return 0
 	}))
-	h.observe = func(err error) {
+	h.Observe = func(err error) {
 		if err != nil {
 			m.reloadErrors.Inc()
 		} else {
