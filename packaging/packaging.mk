@@ -79,3 +79,27 @@ test-packaging: ## lintian + install/upgrade/purge in a Debian 12 chroot, nftabl
 	packaging/test/deb-test.sh $(DEB) $(PKG_DIST)/kiosk_$(PKG_VERSION)+1_$(PKG_ARCH).deb && \
 	$(GO) test -count=1 -tags e2e ./packaging/test/ && \
 	echo "test-packaging: passed in $$(( $$(date +%s) - t0 ))s"
+
+# The virtual PC (packaging/test/vm): a Debian 12 disk with the package
+# installed as docs/install.md says, booted in QEMU and driven through QMP.
+VM_BUILD := $(PKG_BUILD)/vm
+VM_IMAGE := $(PKG_DIST)/kiosk-vm_$(PKG_VERSION)_$(PKG_ARCH).qcow2
+
+.PHONY: test-vm test-vm-run vm-image
+test-vm: ## the installed kiosk on a virtual PC: boot, a session, lockdown, crash, reboot, purge (QEMU, root)
+	@$(MAKE) --no-print-directory package PKG_VERSION=$(PKG_VERSION)
+	@$(MAKE) --no-print-directory test-vm-run
+
+# test-vm on the .deb already built ($(DEB)); make test runs it after
+# test-packaging. KIOSK_VM_ACCEL=kvm|tcg forces the accelerator.
+test-vm-run:
+	@command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 missing: scripts/deps.sh test installs it" >&2; exit 1; }
+	@t0=$$(date +%s); mkdir -p $(VM_BUILD) && \
+	packaging/test/vm/image.sh $(DEB) $(VM_IMAGE) $(VM_BUILD)/test.raw && \
+	KIOSK_VM_DISK=$(abspath $(VM_BUILD)/test.raw) $(GO) test -count=1 -v -tags vm -timeout 40m -run '^TestVM$$' ./packaging/test/vm/ && \
+	rm -f $(VM_BUILD)/test.raw && \
+	echo "test-vm: passed in $$(( $$(date +%s) - t0 ))s (image build included); tested image: $(VM_IMAGE)"
+
+vm-image: test-vm ## dist/kiosk-vm_VERSION_ARCH.qcow2: the tested image, for virt-manager or GNOME Boxes
+	qemu-img convert -c -O qcow2 $(VM_IMAGE) $(VM_IMAGE).tmp && mv $(VM_IMAGE).tmp $(VM_IMAGE)
+	@ls -l $(VM_IMAGE)
