@@ -22,7 +22,7 @@ import (
 // bindings. What only WebKitGTK or WebView2 can do is behind View
 // (kiosk/browser/webkit, with browser_linux.go, events_linux.go,
 // print_linux.go, scan_linux.go; kiosk/browser/webview2, with
-// bindings_windows.go, webview2_windows.go, window_windows.go).
+// bindings_windows.go, events_windows.go, handles_windows.go).
 
 // ErrCrashed is returned by Done when the browser process must be
 // counted as a crash: the web process died or hung, or WebView2 is

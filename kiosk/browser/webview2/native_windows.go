@@ -25,7 +25,7 @@ import (
 // webviewKindController is WEBVIEW_NATIVE_HANDLE_KIND_BROWSER_CONTROLLER.
 const webviewKindController = 2
 
-// Interface IDs (webview2_abi.go).
+// Interface IDs (abi.go).
 var (
 	iidWebView4                  = mustGUID(iidStrWebView4)
 	iidSettings3                 = mustGUID(iidStrSettings3)
