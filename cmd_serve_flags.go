@@ -83,7 +83,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.Var(welcomeTextFlag(c.WelcomeText), "welcome-text", "`LANG=TEXT` shown on the welcome screen (repeat for each language), e.g. \"fr=Bienvenue à la mairie de Trifouillis\"")
 	fs.DurationVar(&c.Satisfaction, "satisfaction-time", 15*time.Second, "how long the end-of-session question stays (`DURATION`)")
 	fs.IntVar(&c.Procs, "procs", defaultProcs(), "`N` threads running the service's Go code at once (GOMAXPROCS); 0 = one per CPU")
-	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (more wait until one closes); 0 = no cap")
+	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (a new one closes the one idle the longest, else waits); 0 = no cap")
 	fs.DurationVar(&c.ProxyBodyIdle, "proxy-body-timeout", proxy.DefaultBodyIdleTimeout, "cut a request body that sends nothing for this `DURATION`; 0 = never")
 	fs.StringVar(&c.TerminalName, "terminal-name", defaultTerminalName(), "the terminal's `NAME` on the admin page, in reports and on /metrics; the default is $KIOSK_TERMINAL_NAME, else the host name")
 	return fs, c

@@ -73,11 +73,13 @@ func waitMetric(t *testing.T, reg *prometheus.Registry, name string, want float6
 
 const getCAF = "GET http://www.caf.fr/ HTTP/1.1\r\nHost: www.caf.fr\r\n\r\n"
 
-// TestProxy_MaxConns holds more connections than the cap: the extra ones
-// wait (no answer, no error) instead of being served, the cap is logged
-// once and counted, and once the held connections close (a kept-alive
-// request and a CONNECT tunnel among them) the waiting requests and a new
-// one are answered.
+// connectCAF opens a CONNECT tunnel: a connection busy until it closes.
+const connectCAF = "CONNECT www.caf.fr:443 HTTP/1.1\r\nHost: www.caf.fr:443\r\n\r\n"
+
+// TestProxy_MaxConns fills the cap with busy connections (CONNECT tunnels,
+// which the cap cannot close): the extra ones wait (no answer, no error)
+// instead of being served, the cap is logged once and counted, and once
+// the tunnels close the waiting requests and a new one are answered.
 func TestProxy_MaxConns(t *testing.T) {
 	const maxConns = 3
 	reg := prometheus.NewRegistry()
@@ -96,15 +98,11 @@ func TestProxy_MaxConns(t *testing.T) {
 		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
 		return c
 	}
-	// Fill the cap: two kept-alive connections and a tunnel, each answered.
+	// Fill the cap with tunnels, each answered.
 	var held []net.Conn
 	for i := 0; i < maxConns; i++ {
 		c := dial()
-		req := getCAF
-		if i == maxConns-1 {
-			req = "CONNECT www.caf.fr:443 HTTP/1.1\r\nHost: www.caf.fr:443\r\n\r\n"
-		}
-		if _, err := io.WriteString(c, req); err != nil {
+		if _, err := io.WriteString(c, connectCAF); err != nil {
 			t.Fatal(err)
 		}
 		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
@@ -114,13 +112,9 @@ func TestProxy_MaxConns(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("held connection %d: status %d, want 200", i, resp.StatusCode)
 		}
-		if i < maxConns-1 {
-			_, _ = io.Copy(io.Discard, resp.Body)
-		}
 		held = append(held, c)
 	}
 	waitMetric(t, reg, "kiosk_proxy_client_connections", maxConns)
-	waitMetric(t, reg, "kiosk_proxy_connection_cap_reached_total", 1)
 
 	// Over the cap: the requests wait unanswered.
 	var extra []net.Conn
@@ -131,6 +125,7 @@ func TestProxy_MaxConns(t *testing.T) {
 		}
 		extra = append(extra, c)
 	}
+	waitMetric(t, reg, "kiosk_proxy_connection_cap_reached_total", 1)
 	_ = extra[0].SetReadDeadline(time.Now().Add(300 * time.Millisecond))
 	if n, err := extra[0].Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("a connection over the cap was served (read %d bytes, %v), want it waiting", n, err)
@@ -156,6 +151,72 @@ func TestProxy_MaxConns(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "proxy connection cap reached"); n != 1 {
 		t.Errorf("the cap was logged %d times, want once per burst:\n%s", n, logs.String())
+	}
+	if v := gauge(t, reg, "kiosk_proxy_idle_connections_closed_total"); v != 0 {
+		t.Errorf("kiosk_proxy_idle_connections_closed_total = %v with only busy connections, want 0", v)
+	}
+}
+
+// TestProxy_MaxConns_HeldIdle holds more connections than the cap without
+// a request in progress (opened and silent, or kept alive after an
+// answer), with a tunnel among them: a normal request is still answered
+// at once, and stays so while the held ones are kept open, because the cap
+// closes the connection that has waited longest for a request. Regression:
+// the request waited until the held connections timed out (10 s for a
+// silent one, 2 min for a kept-alive one).
+func TestProxy_MaxConns_HeldIdle(t *testing.T) {
+	const maxConns = 4
+	reg := prometheus.NewRegistry()
+	e := newEnv(t, func(c *proxy.Config) { c.MaxConns = maxConns; c.Registerer = reg })
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", e.url.Host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	tunnel := dial()
+	if _, err := io.WriteString(tunnel, connectCAF); err != nil {
+		t.Fatal(err)
+	}
+	if resp, err := http.ReadResponse(bufio.NewReader(tunnel), nil); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("tunnel: %v %v", resp, err)
+	}
+	for i := 0; i < 2; i++ { // kept alive after an answer
+		c := dial()
+		_ = c.SetDeadline(time.Now().Add(30 * time.Second))
+		if _, err := io.WriteString(c, getCAF); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+	}
+	for i := 0; i < 3*maxConns; i++ { // opened, nothing sent
+		dial()
+	}
+	for i := 0; i < 3; i++ {
+		start := time.Now()
+		code, _, _ := e.get(t, "http://www.caf.fr/", nil)
+		if code != http.StatusOK {
+			t.Fatalf("request %d with %d+ connections held: status %d, want 200", i, maxConns, code)
+		}
+		// Held connections time out after 10 s at the earliest (the
+		// server's ReadHeaderTimeout); the cap closes one once it has
+		// waited a second.
+		if d := time.Since(start); d > 8*time.Second {
+			t.Fatalf("request %d answered after %v: it waited for held connections to time out", i, d)
+		}
+	}
+	if v := gauge(t, reg, "kiosk_proxy_idle_connections_closed_total"); v < 1 {
+		t.Errorf("kiosk_proxy_idle_connections_closed_total = %v, want at least 1", v)
+	}
+	// The tunnel, busy, was not closed: it still relays.
+	if _, err := io.WriteString(tunnel, "x"); err != nil {
+		t.Errorf("the busy tunnel was closed: %v", err)
 	}
 }
 

@@ -22,5 +22,6 @@ func (p *Proxy) Server(addr string) *http.Server {
 		IdleTimeout:                  2 * time.Minute,
 		MaxHeaderBytes:               64 << 10,
 		ErrorLog:                     slog.NewLogLogger(p.log.Handler(), slog.LevelDebug),
+		ConnState:                    connState, // the connection cap's idle connections (Listener)
 	}
 }
