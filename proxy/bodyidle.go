@@ -46,12 +46,25 @@ func (b *idleBody) Read(buf []byte) (int, error) {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		b.timedOut.Store(true)
 		b.p.metrics.bodyTimeouts.Inc()
-		// Debug: a flood of stalled bodies must not flood the log; the metric counts them.
-		b.p.log.Debug("request body cut: the client sent nothing", "timeout", b.timeout)
+		b.p.logBodyCut(b.timeout)
 		return n, fmt.Errorf("reading request body: %w (%v)", errBodyIdle, b.timeout)
 	}
 	_ = b.rc.SetReadDeadline(time.Time{})
 	return n, err
+}
+
+// logBodyCut logs a body cut by the idle timeout: at Warn at most once per
+// capLogEvery (a flood of stalled bodies must not flood the log; the
+// metric counts them all), at Debug otherwise.
+func (p *Proxy) logBodyCut(timeout time.Duration) {
+	now := time.Now().UnixNano()
+	last := p.bodyLog.Load()
+	if now-last >= int64(capLogEvery) && p.bodyLog.CompareAndSwap(last, now) {
+		p.log.Warn("request body cut: the client sent nothing (further cuts this minute are logged at debug level)",
+			"timeout", timeout, "flag", "--proxy-body-timeout")
+		return
+	}
+	p.log.Debug("request body cut: the client sent nothing", "timeout", timeout)
 }
 
 // withBodyIdle returns r with its body (when it has one) under the idle

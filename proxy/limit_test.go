@@ -235,11 +235,17 @@ func TestProxy_MaxConns_Off(t *testing.T) {
 
 // TestProxy_BodyIdleTimeout sends part of a POST body and then nothing:
 // the proxy cuts the request after the idle timeout (an error answer or a
-// closed connection) instead of holding the connection.
+// closed connection) instead of holding the connection, counts it and logs
+// it once at Warn.
 func TestProxy_BodyIdleTimeout(t *testing.T) {
 	const idle = 500 * time.Millisecond
 	reg := prometheus.NewRegistry()
-	e := newEnv(t, func(c *proxy.Config) { c.BodyIdleTimeout = idle; c.Registerer = reg })
+	logs := &lockedBuffer{}
+	e := newEnv(t, func(c *proxy.Config) {
+		c.BodyIdleTimeout = idle
+		c.Registerer = reg
+		c.Logger = slog.New(slog.NewTextHandler(logs, nil)) // Info: the service's default level
+	})
 	for _, target := range []string{"http://www.caf.fr/upload", "http://www.example.com/refused"} {
 		t.Run(target, func(t *testing.T) {
 			c, err := net.Dial("tcp", e.url.Host)
@@ -268,6 +274,10 @@ func TestProxy_BodyIdleTimeout(t *testing.T) {
 	}
 	if v := gauge(t, reg, "kiosk_proxy_body_timeouts_total"); v < 1 {
 		t.Errorf("kiosk_proxy_body_timeouts_total = %v, want at least 1", v)
+	}
+	// Logged at the default level, once per burst (regression: Debug only).
+	if n := strings.Count(logs.String(), "level=WARN msg=\"request body cut"); n != 1 {
+		t.Errorf("the cut bodies were logged %d times at Warn, want once per burst:\n%s", n, logs.String())
 	}
 	for _, s := range e.origin.requests() {
 		if s.Body == "0123456789"+strings.Repeat("x", 90) {

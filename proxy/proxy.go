@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/communes/kiosk/allowlist"
@@ -110,6 +111,7 @@ type Proxy struct {
 	metrics  *metrics
 	maxConns int
 	bodyIdle time.Duration
+	bodyLog  atomic.Int64 // unix nanoseconds of the last "request body cut" Warn
 }
 
 // Dial timeouts and upstream waiting limits.
