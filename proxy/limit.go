@@ -203,7 +203,7 @@ func (l *limitListener) capReached() {
 	now := time.Now().UnixNano()
 	last := l.lastLog.Load()
 	if now-last >= int64(capLogEvery) && l.lastLog.CompareAndSwap(last, now) {
-		l.p.log.Warn("proxy connection cap reached: new client connections wait until one closes",
+		l.p.log.Warn("proxy connection cap reached: a new client connection closes the one idle the longest, or waits until one closes",
 			"max_conns", cap(l.sem), "flag", "--proxy-max-conns")
 	}
 }
