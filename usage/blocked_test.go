@@ -46,10 +46,16 @@ func TestStore_BlockedFlood(t *testing.T) {
 		name        string
 		floodBefore int // flooding sessions before the three genuine ones
 		floodDuring bool
+		floodFirst  bool // the flood comes before the needed host in each genuine session
+		sessions    uint64
 	}{
-		{name: "one flooding session", floodBefore: 1},
-		{name: "page group full of single-session names", floodBefore: 3},
-		{name: "flood again in the genuine sessions", floodBefore: 1, floodDuring: true},
+		{name: "one flooding session", floodBefore: 1, sessions: 3},
+		{name: "page group full of single-session names", floodBefore: 3, sessions: 3},
+		{name: "flood again in the genuine sessions", floodBefore: 1, floodDuring: true, sessions: 3},
+		// The first genuine session's request is drowned (past the session's limits,
+		// and not yet seen in another session): counted from the second one.
+		{name: "flood before the needed host in every session", floodFirst: true, sessions: 2},
+		{name: "flood before the needed host, page group full", floodBefore: 3, floodFirst: true, sessions: 2},
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -62,6 +68,9 @@ func TestStore_BlockedFlood(t *testing.T) {
 			}
 			for i := range 3 {
 				s.Count(usage.SessionStarted)
+				if tc.floodFirst {
+					flood(t, s, page, 5000, "f"+strconv.Itoa(i))
+				}
 				s.Blocked(needed, page)
 				if tc.floodDuring {
 					flood(t, s, page, 5000, "d"+strconv.Itoa(i))
@@ -75,8 +84,8 @@ func TestStore_BlockedFlood(t *testing.T) {
 			}
 			s = open(t, c)
 			hosts := blockedHosts(t, s)
-			if len(hosts) == 0 || hosts[0].Host != needed || hosts[0].From != page || hosts[0].Sessions != 3 {
-				t.Fatalf("first of %d pairs = %+v, want %s from %s in 3 sessions", len(hosts), hosts[:min(len(hosts), 1)], needed, page)
+			if len(hosts) == 0 || hosts[0].Host != needed || hosts[0].From != page || hosts[0].Sessions != tc.sessions {
+				t.Fatalf("first of %d pairs = %+v, want %s from %s in %d sessions", len(hosts), hosts[:min(len(hosts), 1)], needed, page, tc.sessions)
 			}
 			if len(hosts) > 100 {
 				t.Errorf("%d pairs stored for one page, want at most the per-page limit 100", len(hosts))
@@ -87,7 +96,11 @@ func TestStore_BlockedFlood(t *testing.T) {
 				}
 			}
 			total := report(t, s, day0).Totals.BlockedRequests
-			if want := uint64(5000*(tc.floodBefore) + 3); !tc.floodDuring && total != want {
+			want := uint64(5000*tc.floodBefore + 3)
+			if tc.floodFirst {
+				want += 3 * 5000
+			}
+			if !tc.floodDuring && total != want {
 				t.Errorf("BlockedRequests = %d, want %d (every request counted)", total, want)
 			}
 		})
@@ -336,5 +349,40 @@ func TestOpen_MigratesTimedPairs(t *testing.T) {
 	s = open(t, c)
 	if hosts = blockedHosts(t, s); len(hosts) != 1 || hosts[0].Count != 4 {
 		t.Errorf("after reopening, BlockedHosts = %+v", hosts)
+	}
+}
+
+// TestStore_BlockedRepeatNotRecurring: asking for a name again in the same session
+// does not make it "recurring" (recurrence.go counts a pair once per session), so a
+// page cannot repeat its flood to pass the session's limits.
+func TestStore_BlockedRepeatNotRecurring(t *testing.T) {
+	const page = "www.caf.fr"
+	clk := &clock{t: day0}
+	s := open(t, newConfig(t, clk))
+	s.Count(usage.SessionStarted)
+	flood(t, s, page, 50, "fill") // the session's limit for the page's group
+	for range 100 {
+		s.Blocked("again.repeat.example", page)
+	}
+	for _, h := range blockedHosts(t, s) {
+		if h.Host == "again.repeat.example" {
+			t.Fatalf("a name repeated in one session past its limit was stored: %+v", h)
+		}
+	}
+	// Another session asks for it: now it recurs and passes the limit.
+	s.Count(usage.SessionStarted)
+	flood(t, s, page, 50, "fill2")
+	s.Blocked("again.repeat.example", page)
+	found := false
+	for _, h := range blockedHosts(t, s) {
+		if h.Host == "again.repeat.example" {
+			found = true
+			if h.Sessions != 1 {
+				t.Errorf("Sessions = %d, want 1 (counted from the session in which it was kept)", h.Sessions)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("a name asked for in two sessions was not kept past the session's limit")
 	}
 }

@@ -31,6 +31,7 @@ func Open(c *Config) (*Store, error) {
 		loc:       c.Location,
 		retention: c.RetentionDays,
 		pending:   map[dayNum]*dayPending{},
+		recur:     newRecurrence(),
 		stop:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}

@@ -19,6 +19,9 @@ const (
 	maxDayDomain      = 50     // pairs stored per day and refused host's registrable domain
 	maxSessionPairs   = 500    // distinct pairs one session can add to the learning view
 	maxSessionPage    = 50     // distinct pairs one session can credit to one page's group
+	// maxSessionRecurring more pairs a session can add past those limits, if other
+	// sessions asked for them too (recurrence.go).
+	maxSessionRecurring = 2_000
 )
 
 // blockedKey is a blocked host and the host of the page that asked for it.
@@ -64,7 +67,9 @@ func (sp *sessionPairs) reset(day dayNum) {
 // Blocked counts a request to host refused by the proxy, asked by a page of host from
 // ("" when unknown). Both are reduced to host names (anything after '/', '?' or '#' is
 // dropped). The pair counts in the current session (see NewSession) once; a session
-// adds at most maxSessionPage pairs per asking page's group. It only touches memory.
+// adds at most maxSessionPage pairs per asking page's group, beyond which only pairs
+// that other sessions of the day asked for too are kept (recurrence.go). It only
+// touches memory.
 // It implements proxy.Recorder.
 func (s *Store) Blocked(host, from string) {
 	host, from = cleanHost(host), cleanHost(from)
@@ -77,13 +82,24 @@ func (s *Store) Blocked(host, from string) {
 	if s.sess.pairs == nil || s.sess.day != s.curDay {
 		// A new day counts the session again: sessions are counted per day.
 		s.sess.reset(s.curDay)
+		s.recur.newSession()
 	}
 	k := blockedKey{host, from}
 	_, inSession := s.sess.pairs[k]
 	page := ""
 	if !inSession {
+		if host == "" {
+			p.dropped++
+
+			return
+		}
 		page = registrable(from)
-		if host == "" || len(s.sess.pairs) >= maxSessionPairs || s.sess.pages[page] >= maxSessionPage {
+		// Past the session's limits, only a pair that other sessions asked for too
+		// is kept (recurrence.go): a flood of names asked once cannot hide it.
+		recurring := s.recur.sessions(s.curDay, k) >= 2
+		n := len(s.sess.pairs)
+		if (n >= maxSessionPairs || s.sess.pages[page] >= maxSessionPage) &&
+			(!recurring || n >= maxSessionPairs+maxSessionRecurring) {
 			p.dropped++
 
 			return
@@ -118,6 +134,7 @@ func (s *Store) NewSession() {
 	defer s.mu.Unlock()
 
 	s.sess.pairs = nil
+	s.recur.newSession()
 }
 
 // registrable returns the registrable domain (eTLD+1) of host, or host itself when it
@@ -149,6 +166,7 @@ func (s *Store) Count(k Counter) {
 	s.today(now).counters[k]++
 	if k == SessionStarted {
 		s.sess.pairs = nil
+		s.recur.newSession()
 	}
 }
 

@@ -29,6 +29,7 @@ type Store struct {
 	curStart int64       // unix seconds, start of cur's day
 	curEnd   int64       // unix seconds, start of the next day
 	sess     sessionPairs
+	recur    recurrence // which pairs other sessions asked for too (recurrence.go)
 
 	// flushMu serialises flushes with the reads that merge pending counts, so that a
 	// reader never misses counts being written.
