@@ -46,6 +46,7 @@ var statusOf = map[string]int{
 	"wrong_state":     http.StatusConflict,
 	"out_of_order":    http.StatusConflict,
 	"unlock_required": http.StatusConflict,
+	"maintenance":     http.StatusServiceUnavailable,
 	"not_implemented": http.StatusNotImplemented,
 	"not_found":       http.StatusNotFound,
 	"wrong_pin":       http.StatusForbidden,

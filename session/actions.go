@@ -11,7 +11,7 @@ import (
 // that needs an agent (supervised, or mode supervised-only) does not open:
 // the state goes to StateUnlock, where the keypad waits for Unlock (or
 // Cancel, or Config.UnlockTimeout). Start fails with ErrOutOfOrder,
-// ErrWrongState (not in welcome), ErrInvalid (unknown language, or a
+// ErrMaintenance (drained for maintenance), ErrWrongState (not in welcome), ErrInvalid (unknown language, or a
 // supervised session in mode self-service) or ErrUnlockRequired (a session
 // needs an agent but Config.CheckPIN is nil).
 func (c *Controller) Start(lang string, supervised bool) error {
@@ -19,6 +19,8 @@ func (c *Controller) Start(lang string, supervised bool) error {
 		switch {
 		case c.state == StateOutOfOrder:
 			return ErrOutOfOrder
+		case c.draining:
+			return ErrMaintenance
 		case c.state != StateWelcome && c.state != StateUnlock:
 			return fmt.Errorf("%w: starting a session in state %s", ErrWrongState, c.state)
 		}

@@ -153,7 +153,7 @@ func (c *Controller) wrongPINLocked(what string, now time.Time) error {
 // unlock (mode supervised-only or mixed), and in an open self-service
 // session of mode mixed, which becomes supervised (its limit becomes the
 // supervised one if longer). It fails with ErrWrongPIN, a *LockoutError
-// (ErrLocked), ErrWrongState, ErrOutOfOrder, ErrInvalid (language, or mode
+// (ErrLocked), ErrWrongState, ErrOutOfOrder, ErrMaintenance, ErrInvalid (language, or mode
 // self-service) or ErrUnlockRequired (no PIN check configured).
 func (c *Controller) Unlock(pin, lang string) error {
 	pre := func(time.Time) error {
@@ -162,6 +162,8 @@ func (c *Controller) Unlock(pin, lang string) error {
 			return fmt.Errorf("%w: mode self-service has no supervised sessions", ErrInvalid)
 		case c.state == StateOutOfOrder:
 			return ErrOutOfOrder
+		case c.draining && !c.state.inSession():
+			return ErrMaintenance
 		case c.state == StateWelcome, c.state == StateUnlock:
 		case c.state.inSession() && !c.cur.supervised && c.conf.Mode == Mixed:
 		default:

@@ -56,6 +56,7 @@ type Controller struct {
 	helpID    uint64        // last help request ID
 	shellVer  string
 	unlockEnd time.Time // unlock: when the keypad gives up
+	draining  bool      // maintenance: new sessions are refused (Drain)
 	events    []func()
 
 	// overrides are the hosts opened by an agent for this session, read

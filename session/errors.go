@@ -17,7 +17,7 @@ type Error struct {
 func (e *Error) Error() string { return e.msg }
 
 // Code returns the stable code of e ("wrong_state", "out_of_order",
-// "unlock_required", "bad_request", "not_found", "wrong_pin", "locked").
+// "unlock_required", "maintenance", "bad_request", "not_found", "wrong_pin", "locked").
 func (e *Error) Code() string { return e.code }
 
 // Sentinel errors. Errors returned by the Controller wrap one of them.
@@ -27,6 +27,9 @@ var (
 	// ErrOutOfOrder means the last wipe failed: no session starts until a
 	// wipe succeeds.
 	ErrOutOfOrder = &Error{"out_of_order", "terminal out of order: the last wipe failed"}
+	// ErrMaintenance means the terminal is drained for maintenance (a
+	// restart or reboot in the maintenance window): no session starts.
+	ErrMaintenance = &Error{"maintenance", "terminal under maintenance: it restarts in a few seconds"}
 	// ErrUnlockRequired means the session needs an agent's PIN but no
 	// PIN check is configured (Config.CheckPIN is nil).
 	ErrUnlockRequired = &Error{"unlock_required", "an agent must unlock this session"}

@@ -63,6 +63,10 @@ type Snapshot struct {
 	// seconds the keypad is locked after wrong PINs.
 	PINLockedUntil time.Time `json:"pin_locked_until,omitzero"`
 	PINRetry       int       `json:"pin_retry_s,omitempty"`
+	// Maintenance is true while the terminal is drained for maintenance
+	// (Controller.Drain): the welcome screen shows the maintenance screen
+	// and no session starts.
+	Maintenance bool `json:"maintenance,omitempty"`
 	// ShellVersion is the version of the shell that said hello.
 	ShellVersion string `json:"shell_version,omitempty"`
 	// Error says why the terminal is out of order.
@@ -89,7 +93,7 @@ func (c *Controller) snapshotLocked(now time.Time) Snapshot {
 	s := Snapshot{
 		Version: c.version, State: c.state, Mode: c.conf.Mode,
 		Supervised: c.supervised.Load(), Lang: c.lang, Now: now.UTC(),
-		Message: c.message, ShellVersion: c.shellVer,
+		Message: c.message, ShellVersion: c.shellVer, Maintenance: c.draining,
 	}
 	for _, h := range c.helps {
 		s.Help = append(s.Help, HelpRequest{ID: h.id, At: h.at.UTC(), Age: int(max(now.Sub(h.at), 0) / time.Second), TakenBy: h.takenBy, TakenAt: h.takenAt.UTC()})
