@@ -32,9 +32,17 @@
       var s = call('kioskState');
       if (!s) { location.reload(); return; }
       s.then(function (st) {
-        if (st && (st.state === 'active' || st.state === 'countdown')) { location.href = href; } else { location.reload(); }
+        if (st && (st.state === 'active' || st.state === 'countdown')) { location.href = href; } else if (st && st.maintenance) { maintenance(); } else { location.reload(); }
       }, function () { location.reload(); });
     });
+  }
+
+  // maintenance shows the maintenance screen (the terminal is drained for
+  // a restart or reboot) instead of the start buttons.
+  function maintenance() {
+    show('maintenance');
+    hideAll('p.start');
+    starting = false;
   }
 
   function answer(a) {
@@ -196,6 +204,7 @@
       st.then(function (s) {
         var a = document.querySelector('a.btn.big[data-start]');
         if (s && s.state === 'unlock' && a && !kp.purpose) { openKeypad('unlock', a.getAttribute('href')); }
+        if (s && s.maintenance) { maintenance(); }
       }, function () {});
     }
   }
