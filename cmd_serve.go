@@ -29,11 +29,18 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
+	case errors.Is(err, service.ErrRestart):
+		// Restart=always starts the new binaries; the shell follows.
+		fmt.Fprintf(stderr, "kiosk serve: %v\n", err)
+		return exitRestart
 	default:
 		fmt.Fprintf(stderr, "kiosk serve: %v\n", err)
 		return 1
 	}
 }
+
+// exitRestart is the exit code of a restart after an update (EX_TEMPFAIL).
+const exitRestart = 75
 
 // errUsage marks a flag error already printed by the flag package.
 var errUsage = errors.New("usage error")

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/proxy"
 	"github.com/communes/kiosk/service"
 	"github.com/communes/kiosk/session"
@@ -49,8 +50,10 @@ type serveFlags struct {
 	ProxyMaxConns  int
 	ProxyBodyIdle  time.Duration
 	TerminalName   string
+	Maintenance    string
 
-	upstream *url.URL // set by validate
+	upstream *url.URL           // set by validate
+	window   maintenance.Window // set by validate
 }
 
 // newServeFlags returns the flag set of `kiosk serve` bound to a new config.
@@ -86,6 +89,7 @@ func newServeFlags(stderr io.Writer) (*flag.FlagSet, *serveFlags) {
 	fs.IntVar(&c.ProxyMaxConns, "proxy-max-conns", proxy.DefaultMaxConns, "at most `N` open client connections on the proxy port (a new one closes the one idle the longest, else waits); 0 = no cap")
 	fs.DurationVar(&c.ProxyBodyIdle, "proxy-body-timeout", proxy.DefaultBodyIdleTimeout, "cut a request body that sends nothing for this `DURATION`; 0 = never")
 	fs.StringVar(&c.TerminalName, "terminal-name", defaultTerminalName(), "the terminal's `NAME` on the admin page, in reports and on /metrics; the default is $KIOSK_TERMINAL_NAME, else the host name")
+	fs.StringVar(&c.Maintenance, "maintenance-window", "off", "daily `HH:MM-HH:MM` (local time, may cross midnight) when the terminal may restart or reboot after an update, only with nobody at it; off = never (the package sets 22:00-06:00)")
 	return fs, c
 }
 
@@ -181,6 +185,11 @@ func (c *serveFlags) validate() error {
 	if err := checkTerminalName(c.TerminalName); err != nil {
 		return err
 	}
+	w, err := maintenance.ParseWindow(c.Maintenance)
+	if err != nil {
+		return fmt.Errorf("--maintenance-window: %w", err)
+	}
+	c.window = w
 	return nil
 }
 
@@ -219,6 +228,8 @@ func (c *serveFlags) config(l *slog.Logger) *service.Config {
 		Satisfaction:  c.Satisfaction,
 		Languages:     c.languageList(),
 		WelcomeText:   c.WelcomeText,
+
+		MaintenanceWindow: c.window,
 	}
 }
 

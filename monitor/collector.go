@@ -43,6 +43,9 @@ type Config struct {
 	Remote func() RemoteStatus
 	// DataDir is the directory whose file system's free space is exported.
 	DataDir string
+	// Maintenance returns the maintenance loop's status; nil: its
+	// metrics are not exported.
+	Maintenance func() MaintenanceStatus
 	// Now returns the current time. If nil, time.Now is used.
 	Now func() time.Time
 }
@@ -115,7 +118,7 @@ var (
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descInfo, descOutOfOrder, descWipeTime, descWipeOK, descShell, descShellSeen,
 		descAllowlist, descRemoteOK, descRemoteCheck, descRemoteFail, descPrinterFail, descPrinterJobs, descPrinterTime,
-		descDiskFree, descDiskSize} {
+		descDiskFree, descDiskSize, descMaintPending, descMaintSince, descMaintOverdue} {
 		ch <- d
 	}
 }
@@ -163,6 +166,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			gauge(descPrinterTime, unixTime(r.At))
 		}
 	}
+	c.collectMaintenance(ch)
 	if c.conf.DataDir != "" {
 		if free, size, err := diskSpace(c.conf.DataDir); err == nil {
 			gauge(descDiskFree, float64(free))

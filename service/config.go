@@ -1,10 +1,12 @@
 package service
 
 import (
+	"context"
 	"log/slog"
 	"net/url"
 	"time"
 
+	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/session"
 )
 
@@ -87,4 +89,21 @@ type Config struct {
 	// WelcomeText is the welcome screen's text by language code. Nil: the
 	// portal's own text.
 	WelcomeText map[string]string
+
+	// MaintenanceWindow is when the terminal may restart or reboot after
+	// an update, with nobody at it (package maintenance). Zero: never; a
+	// pending reboot waits and is reported overdue after 7 days.
+	MaintenanceWindow maintenance.Window
+	// RebootRequired is the file that asks for a reboot. Empty:
+	// maintenance.DefaultRebootRequired (/run/reboot-required).
+	RebootRequired string
+	// WatchBinaries are the binaries (the service's, the browser's) whose
+	// change on disk asks for a restart. Nil: the running executable and
+	// the kiosk-browser next to it.
+	WatchBinaries []string
+	// Reboot reboots the machine. Nil: maintenance.LogindReboot.
+	Reboot func(ctx context.Context) error
+	// MaintenanceEvery is the time between maintenance checks. Zero:
+	// maintenance.DefaultInterval (30 s).
+	MaintenanceEvery time.Duration
 }

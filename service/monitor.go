@@ -10,6 +10,7 @@ import (
 	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/api"
 	"github.com/communes/kiosk/fleet"
+	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/monitor"
 	"github.com/communes/kiosk/remote"
 	"github.com/communes/kiosk/session"
@@ -22,6 +23,7 @@ type terminalFacts struct {
 	shell   monitor.ShellTracker
 	printer monitor.PrinterTracker
 	fetcher atomic.Pointer[remote.Fetcher]
+	maint   *maintenance.Maintainer
 }
 
 // type check
@@ -75,12 +77,13 @@ func registerTerminalMetrics(reg prometheus.Registerer, c *Config, h *watch.Hold
 			}
 			return s.Error
 		},
-		Wipes:     &f.wipes,
-		Shell:     &f.shell,
-		Printer:   &f.printer,
-		Allowlist: func() ([]byte, string) { return h.Data(), source },
-		Remote:    remoteStatus,
-		DataDir:   c.DataDir,
+		Wipes:       &f.wipes,
+		Shell:       &f.shell,
+		Printer:     &f.printer,
+		Allowlist:   func() ([]byte, string) { return h.Data(), source },
+		Remote:      remoteStatus,
+		DataDir:     c.DataDir,
+		Maintenance: maintenanceMetrics(f.maint),
 	})
 	if err != nil {
 		return err

@@ -29,6 +29,7 @@ import (
 	"github.com/communes/kiosk/agent"
 	"github.com/communes/kiosk/allowlist/watch"
 	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/portal"
 	"github.com/communes/kiosk/proxy"
 	"github.com/communes/kiosk/remote"
@@ -53,6 +54,8 @@ type Service struct {
 	proxy   *proxy.Proxy
 	api     *api.Handler
 	fetcher *remote.Fetcher // nil when the allowlist is a file
+	maint   *maintenance.Maintainer
+	restart chan struct{} // the maintenance loop asks Run to stop with ErrRestart
 
 	proxyLn, adminLn   net.Listener
 	proxySrv, adminSrv *http.Server
@@ -165,6 +168,10 @@ func New(c *Config) (s *Service, err error) {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
 
+	if err := s.newMaintainer(c); err != nil {
+		return nil, fmt.Errorf("maintenance: %w", err)
+	}
+	facts.maint = s.maint
 	registerStateGauge(reg, s.ctl)
 	if err := registerTerminalMetrics(reg, c, s.holder, s.ctl, facts); err != nil {
 		return nil, fmt.Errorf("terminal metrics: %w", err)
@@ -344,6 +351,8 @@ func (s *Service) Run(ctx context.Context) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.ctl.Run(partsCtx) })
+	g.Go(func() error { return s.maint.Run(partsCtx) })
+	g.Go(func() error { return s.waitRestart(gctx) })
 	if s.fetcher != nil {
 		g.Go(func() error { return s.fetcher.Run(partsCtx) })
 	} else {
