@@ -32,11 +32,11 @@ func (k *Key) Copy(ctx context.Context, rel, dstDir string) (string, File, error
 	f := File{Path: rel}
 	if err := k.checkPath(rel); err != nil {
 		f.Reason = ReasonName
-		return "", f, fmt.Errorf("%w: %w", ErrNotAttachable, err)
+		return "", f, fmt.Errorf("%w: %w", ErrNotAttachable, anonymous(err))
 	}
 	info, err := k.root.Lstat(rel)
 	if err != nil {
-		return "", f, fmt.Errorf("reading the file: %w", err)
+		return "", f, fmt.Errorf("reading the file: %w", anonymous(err))
 	}
 	f, data := k.check(ctx, nil, rel, info)
 	if !f.Attachable() {

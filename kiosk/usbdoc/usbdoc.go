@@ -7,7 +7,9 @@
 // package only (a HEIC photo is converted from a copy).
 //
 // Nothing here logs: file names and the key's label must reach neither
-// the journal nor the usage store (the caller logs counts only).
+// the journal nor the usage store (the caller logs counts only), and no
+// error this package returns names a file or the mount point (which
+// udisks2 names after the label).
 package usbdoc
 
 import (
@@ -15,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 
 	"github.com/communes/kiosk/kiosk/clamd"
@@ -86,7 +89,7 @@ func Open(conf Config) (*Key, error) {
 	}
 	root, err := os.OpenRoot(conf.Dir)
 	if err != nil {
-		return nil, fmt.Errorf("opening the key: %w", err)
+		return nil, fmt.Errorf("opening the key: %w", anonymous(err))
 	}
 	return &Key{root: root, conf: conf}, nil
 }
@@ -137,4 +140,19 @@ func (l *Listing) Threats() []string {
 		}
 	}
 	return names
+}
+
+// anonymous drops the path from err (an *fs.PathError or *os.LinkError
+// names the file), keeping the operation and the cause, which errors.Is
+// still matches (fs.ErrNotExist...).
+func anonymous(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return fmt.Errorf("%s: %w", le.Op, le.Err)
+	}
+	return err
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +191,41 @@ func BenchmarkKey_Copy(b *testing.B) {
 			b.Fatal(err)
 		}
 		_ = os.Remove(got)
+	}
+}
+
+// TestKey_ErrorsNameNothing: no error names a file of the key or its mount
+// point (udisks2 names it after the volume label), so a caller that logs
+// an error logs neither (issue 15, privacy).
+func TestKey_ErrorsNameNothing(t *testing.T) {
+	d := clamdtest.Start(t)
+	const secret = "Dupont-Jeanne"
+	if _, err := usbdoc.Open(usbdoc.Config{Dir: filepath.Join(t.TempDir(), "CLE-"+secret)}); err == nil || strings.Contains(err.Error(), secret) {
+		t.Errorf("Open(missing mount) error = %v", err)
+	}
+	dir := filepath.Join(t.TempDir(), "CLE-"+secret)
+	if err := os.MkdirAll(filepath.Join(dir, "impots-"+secret), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Looks like a HEIC photo, is not one: heif-convert fails on the copy.
+	fake := append([]byte("\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic"), make([]byte, 100)...)
+	if err := os.WriteFile(filepath.Join(dir, "photo-"+secret+".heic"), fake, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	k := open(t, dir, d)
+	dst := t.TempDir()
+	for _, rel := range []string{
+		"avis-" + secret + ".pdf",
+		"impots-" + secret + "/avis-" + secret + ".pdf",
+		"absent-" + secret + "/avis.pdf",
+		"photo-" + secret + ".heic",
+	} {
+		_, _, err := k.Copy(context.Background(), rel, dst)
+		if err == nil || strings.Contains(err.Error(), secret) {
+			t.Errorf("Copy(%q) error = %v, want one that does not name the file", rel, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dst); len(entries) != 0 {
+		t.Errorf("%d files left in the documents directory after failed copies", len(entries))
 	}
 }

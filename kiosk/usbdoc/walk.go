@@ -35,7 +35,7 @@ func (k *Key) walk(ctx context.Context, l *Listing, dir string, depth int) error
 	names, err := k.readDir(dir, k.conf.MaxFiles+1-len(l.Files))
 	if err != nil {
 		if dir == "." {
-			return fmt.Errorf("reading the key: %w", err)
+			return fmt.Errorf("reading the key: %w", anonymous(err))
 		}
 		return k.add(l, File{Path: shown(dir), Reason: ReasonUnreadable})
 	}
