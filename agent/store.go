@@ -232,7 +232,7 @@ func (s *Store) ResetPIN(name, pin string) error {
 			return fmt.Errorf("resetting the PIN of %q: %w", name, ErrPINInUse)
 		}
 		doc.Agents[i].PINHash = h
-		doc.Agents[i].Updated = s.now().UTC().Truncate(time.Second)
+		doc.Agents[i].Updated = s.nextUpdated(doc.Agents[i].Updated)
 		return nil
 	})
 }
@@ -253,7 +253,19 @@ func (s *Store) SetPassword(name, password string) error {
 			return fmt.Errorf("setting the password of %q: %w", name, ErrNotFound)
 		}
 		doc.Agents[i].PasswordHash = h
-		doc.Agents[i].Updated = s.now().UTC().Truncate(time.Second)
+		doc.Agents[i].Updated = s.nextUpdated(doc.Agents[i].Updated)
 		return nil
 	})
+}
+
+// nextUpdated returns the Updated time of a change made now to an account
+// last updated at prev: now to the second, and always later than prev, so
+// that the admin page's sessions stamped with prev end even when the change
+// comes within the second of the login.
+func (s *Store) nextUpdated(prev time.Time) time.Time {
+	t := s.now().UTC().Truncate(time.Second)
+	if !t.After(prev) {
+		t = prev.Add(time.Second)
+	}
+	return t
 }

@@ -281,3 +281,34 @@ func TestCheckPINPolicy(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_UpdatedAlwaysMoves: a change within the second of the last one
+// still moves Updated, which the admin page's sessions are stamped with, so
+// that a password change always ends the account's sessions.
+func TestStore_UpdatedAlwaysMoves(t *testing.T) {
+	s := newStore(t)
+	now := time.Date(2026, 12, 7, 10, 0, 0, 500, time.UTC)
+	s.now = func() time.Time { return now }
+	a, err := s.Add("Marie", RoleAgent, "482915", "un mot de passe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := a.Updated
+	for i, change := range []func() error{
+		func() error { return s.SetPassword("Marie", "un autre mot de passe") },
+		func() error { return s.ResetPIN("Marie", "593016") },
+		func() error { return s.SetPassword("Marie", "encore un mot de passe") },
+	} {
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Get("Marie")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.Updated.After(prev) {
+			t.Errorf("change %d in the same second: Updated = %v, not after %v", i, got.Updated, prev)
+		}
+		prev = got.Updated
+	}
+}
