@@ -5,20 +5,29 @@ package portal_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/communes/kiosk/allowlist"
+	"github.com/communes/kiosk/portal"
 )
 
 // tilesLayoutJS measures the groups of tiles: every heading and tile box,
-// which group it is in, whether a tile's text overflows its box, and
-// whether the page overflows sideways.
+// which group it is in, whether a tile's text overflows its box, whether
+// the page overflows sideways or downwards, and where the shell's toolbar
+// ends (0 without it).
 const tilesLayoutJS = `(function () {
   function box(e) { var r = e.getBoundingClientRect(); return {L: r.left, T: r.top + scrollY, R: r.right, B: r.bottom + scrollY}; }
-  var out = {Width: innerWidth, ScrollWidth: document.documentElement.scrollWidth, Groups: []};
+  var d = document.documentElement;
+  var out = {Width: innerWidth, ScrollWidth: d.scrollWidth, Height: innerHeight, ScrollHeight: d.scrollHeight, Groups: []};
+  var tb = document.querySelector('kiosk-toolbar'), bar = tb && tb.shadowRoot && tb.shadowRoot.querySelector('.bar');
+  out.Toolbar = bar && !bar.hidden ? bar.getBoundingClientRect().bottom : 0;
+  var start = document.querySelector('a.btn.big[data-start]');
+  out.Start = start ? box(start) : null;
   document.querySelectorAll('section.group').forEach(function (g) {
     var grp = {Heading: g.querySelector('h3').textContent.trim(), H: box(g.querySelector('h3')), Tiles: []};
     g.querySelectorAll('a.tile').forEach(function (a) {
@@ -30,13 +39,22 @@ const tilesLayoutJS = `(function () {
   return out;
 })()`
 
+// screenHeights are the terminal sizes the tiles must fit in: width to
+// height.
+var screenHeights = map[float64]float64{1280: 800, 1366: 768}
+
 type rect struct{ L, T, R, B float64 }
 
 func (a rect) overlaps(b rect) bool { return a.L < b.R-1 && b.L < a.R-1 && a.T < b.B-1 && b.T < a.B-1 }
 
 type tilesLayout struct {
-	Width, ScrollWidth float64
-	Groups             []struct {
+	Width, ScrollWidth   float64
+	Height, ScrollHeight float64
+	// Toolbar is the bottom of the shell's toolbar, 0 without it.
+	Toolbar float64
+	// Start is the welcome page's "Commencer" button, nil elsewhere.
+	Start  *rect
+	Groups []struct {
 		Heading string
 		H       rect
 		Tiles   []struct {
@@ -47,13 +65,36 @@ type tilesLayout struct {
 	}
 }
 
-// checkTilesLayout fails when the page overflows sideways, a box overlaps
-// another, a tile's text is cut, a group is split away from its heading,
-// or the groups are not in the order of the file's categories.
+// checkTilesLayout fails when the page overflows sideways or downwards (a
+// resident at a touch screen must not have to scroll to find a site), a
+// box overlaps another or hides under the shell's toolbar, a tile's text is
+// cut, a group is split away from its heading, or the groups are not in
+// the order of the file's categories.
 func checkTilesLayout(t *testing.T, where string, lay tilesLayout, wantTiles int, wantOrder []string) {
 	t.Helper()
+	if want, ok := screenHeights[lay.Width]; !ok || lay.Height != want {
+		t.Fatalf("%s: the window is %.0fx%.0f px, want one of the terminal sizes %v", where, lay.Width, lay.Height, screenHeights)
+	}
 	if lay.ScrollWidth > lay.Width {
 		t.Errorf("%s: the page is %.0f px wide in a %.0f px window", where, lay.ScrollWidth, lay.Width)
+	}
+	if lay.ScrollHeight > lay.Height {
+		t.Errorf("%s: the page is %.0f px tall in a %.0f px window: the resident must scroll", where, lay.ScrollHeight, lay.Height)
+	}
+	bottom := 0.0
+	for _, g := range lay.Groups {
+		if g.H.T < lay.Toolbar {
+			t.Errorf("%s: heading %q starts at %.0f px, under the toolbar (%.0f px)", where, g.Heading, g.H.T, lay.Toolbar)
+		}
+		for _, tl := range g.Tiles {
+			bottom = max(bottom, tl.Box.B)
+		}
+	}
+	if bottom > lay.Height {
+		t.Errorf("%s: the lowest tile ends at %.0f px, below the %.0f px window", where, bottom, lay.Height)
+	}
+	if s := lay.Start; s != nil && (s.T < lay.Toolbar || s.B > lay.Height) {
+		t.Errorf("%s: the start button (%.0f–%.0f px) is not in the window (%.0f–%.0f px)", where, s.T, s.B, lay.Toolbar, lay.Height)
 	}
 	var boxes []rect
 	var names []string
@@ -148,7 +189,7 @@ func TestBrowser_WelcomeSitesFit(t *testing.T) {
 			name := fmt.Sprintf("sites-%dx%d-%s.png", size[0], size[1], lang)
 			t.Run(name, func(t *testing.T) {
 				ctx := browser(t, h, size[0], size[1])
-				do(t, ctx, chromedp.Navigate("http://kiosk.invalid/?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`section.group`)))
+				do(t, ctx, screen(size[0], size[1]), chromedp.Navigate("http://kiosk.invalid/?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`section.group`)))
 				headings := frenchHeadings
 				if lang == "ar" {
 					headings = arabicHeadings
@@ -169,8 +210,86 @@ func TestBrowser_WelcomeSitesFit(t *testing.T) {
 	}
 }
 
+// TestBrowser_WelcomeSitesFitModes: the welcome screen still fits when it
+// also offers "Session accompagnée" (mixed mode) or says that an agent is
+// needed (supervised only), at the smaller height (1366×768).
+func TestBrowser_WelcomeSitesFitModes(t *testing.T) {
+	l, err := allowlist.Load(filepath.Join("..", "allowlist.yaml"))
+	if err != nil {
+		t.Fatalf("loading the shipped allowlist: %v", err)
+	}
+	tiles := 0
+	for _, s := range l.PublicSites() {
+		if s.Home != "" {
+			tiles++
+		}
+	}
+	for _, mode := range []string{"mixed", "supervised-only"} {
+		for _, lang := range []string{"fr", "ar"} {
+			name := mode + " " + lang
+			t.Run(name, func(t *testing.T) {
+				h, err := portal.New(&portal.Config{
+					Allowlist: func() *allowlist.List { return l },
+					Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+					Mode:      mode,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx := browser(t, h, 1366, 768)
+				do(t, ctx, screen(1366, 768), chromedp.Navigate("http://kiosk.invalid/?lang="+lang), chromedp.WaitVisible(chromedp.CSS(`section.group`)))
+				headings := frenchHeadings
+				if lang == "ar" {
+					headings = arabicHeadings
+				}
+				checkTilesLayout(t, name, eval[tilesLayout](t, ctx, tilesLayoutJS), tiles, groupOrder(l, false, headings))
+				checkTargets(t, ctx, name)
+				if mode == "mixed" {
+					if b := eval[float64](t, ctx, `document.querySelector('[data-unlock]').getBoundingClientRect().bottom`); b > 768 {
+						t.Errorf("%s: the supervised session's button ends at %.0f px, below the window", name, b)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestBrowser_HomeSitesFit shows the session's start page with the
+// shipped file's public tiles under the shell's toolbar, at the two usual
+// terminal sizes, in French and in Arabic: every tile is in the one screen
+// below the toolbar, nothing overlaps or is cut. With KIOSK_SCREENSHOTS=1
+// it writes docs/screenshots/home-WxH-fr.png.
+func TestBrowser_HomeSitesFit(t *testing.T) {
+	h, l := shippedHandler(t, false)
+	tiles := 0
+	for _, s := range l.PublicSites() {
+		if s.Home != "" {
+			tiles++
+		}
+	}
+	for _, size := range [][2]int{{1280, 800}, {1366, 768}} {
+		for _, lang := range []string{"fr", "ar"} {
+			name := fmt.Sprintf("home-%dx%d-%s.png", size[0], size[1], lang)
+			t.Run(name, func(t *testing.T) {
+				ctx := homeInSession(t, h, size[0], size[1], lang, false)
+				headings := frenchHeadings
+				if lang == "ar" {
+					headings = arabicHeadings
+				}
+				lay := eval[tilesLayout](t, ctx, tilesLayoutJS)
+				checkTilesLayout(t, name, lay, tiles, groupOrder(l, false, headings))
+				checkTargets(t, ctx, name)
+				if lang == "fr" {
+					saveScreenshot(t, ctx, name)
+				}
+			})
+		}
+	}
+}
+
 // TestBrowser_HomeSitesFitSupervised: in an agent-unlocked session the
-// start page shows the webmail too (31 tiles), still in one screen width.
+// start page shows the webmail too (31 tiles), still in one screen below
+// the toolbar.
 func TestBrowser_HomeSitesFitSupervised(t *testing.T) {
 	h, l := shippedHandler(t, true)
 	tiles := 0
@@ -181,19 +300,43 @@ func TestBrowser_HomeSitesFitSupervised(t *testing.T) {
 	}
 	for _, size := range [][2]int{{1280, 800}, {1366, 768}} {
 		where := fmt.Sprintf("home %dx%d", size[0], size[1])
-		ctx := browser(t, h, size[0], size[1])
-		do(t, ctx, chromedp.Navigate("http://kiosk.invalid/home?lang=fr"), chromedp.WaitVisible(chromedp.CSS(`section.group`)))
+		ctx := homeInSession(t, h, size[0], size[1], "fr", true)
 		lay := eval[tilesLayout](t, ctx, tilesLayoutJS)
 		checkTilesLayout(t, where, lay, tiles, groupOrder(l, true, frenchHeadings))
 		checkTargets(t, ctx, where)
 	}
 }
 
-// saveScreenshot takes a full-page screenshot and, with
+// homeInSession opens the start page in lang as the shell shows it in a
+// session: with the toolbar (the real script, a fake shell behind it),
+// once the toolbar has taken its space at the top.
+func homeInSession(t *testing.T, h *portal.Handler, width, height int, lang string, supervised bool) context.Context {
+	t.Helper()
+	ctx := browser(t, h, width, height)
+	state := fmt.Sprintf(`{"state":"active","lang":%q,"remaining_s":2700,"version":1,"supervised":%v,"agent":"Agent"}`, lang, supervised)
+	do(t, ctx,
+		screen(width, height),
+		initScript(fakeShell(state)+"\n"+string(h.ToolbarJS())),
+		chromedp.Navigate("http://kiosk.invalid/home?lang="+lang),
+		chromedp.WaitVisible(chromedp.CSS(`section.group`)),
+		poll(`(function(){var tb=document.querySelector('kiosk-toolbar');var b=tb&&tb.shadowRoot.querySelector('.bar');return !!b&&!b.hidden&&parseFloat(getComputedStyle(document.documentElement).marginTop)>0})()`),
+	)
+	return ctx
+}
+
+// screen makes the page's viewport the whole terminal screen, as the
+// shell's full-screen window (chromium's window size counts its own
+// frame).
+func screen(width, height int) chromedp.Action[chromedp.Void] {
+	return chromedp.EmulateViewport(int64(width), int64(height))
+}
+
+// saveScreenshot takes a screenshot of the screen (the page must fit in
+// it; a full-page capture also draws right-to-left pages shifted) and, with
 // KIOSK_SCREENSHOTS=1, writes it to docs/screenshots/name.
 func saveScreenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
