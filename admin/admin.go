@@ -69,6 +69,35 @@ type Status struct {
 	// TerminalName is the terminal's name (kiosk serve --terminal-name),
 	// shown on every page, in the monthly report and in /stats.json.
 	TerminalName string
+	// System is the "État du système" block (updates, versions); nil
+	// hides it.
+	System *SystemStatus
+}
+
+// SystemStatus is what the admin page shows of the terminal's updates.
+type SystemStatus struct {
+	// KioskVersion and WebKitVersion are the installed versions.
+	KioskVersion, WebKitVersion string
+	// LastRun, LastResult and LastPackages are the last run of
+	// unattended-upgrades: when, its result ("ok", "nothing to do" or an
+	// error line) and the packages it upgraded.
+	LastRun      time.Time
+	LastResult   string
+	LastPackages []string
+	// Waiting is the number of packages with an upgrade waiting; -1 if
+	// unknown.
+	Waiting int
+	// Window is the maintenance window ("22:00-06:00" or "off").
+	Window string
+	// Pending is "restart" or "reboot" when one waits for the window,
+	// "" otherwise; PendingSince is since when.
+	Pending      string
+	PendingSince time.Time
+	// Overdue is true when Pending has waited more than 7 days (shown in
+	// red).
+	Overdue bool
+	// LastError is the last failure of a restart or reboot.
+	LastError string
 }
 
 // Config configures a Server.

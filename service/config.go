@@ -103,6 +103,9 @@ type Config struct {
 	WatchBinaries []string
 	// Reboot reboots the machine. Nil: maintenance.LogindReboot.
 	Reboot func(ctx context.Context) error
+	// UnattendedLog is unattended-upgrades' log, read for the admin
+	// page. Empty: maintenance.DefaultUnattendedLog.
+	UnattendedLog string
 	// MaintenanceEvery is the time between maintenance checks. Zero:
 	// maintenance.DefaultInterval (30 s).
 	MaintenanceEvery time.Duration

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
+
+	"github.com/communes/kiosk/admin"
 
 	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/monitor"
@@ -84,4 +87,49 @@ func (s *Service) waitRestart(ctx context.Context) error {
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
+}
+
+// systemEvery is how often the update facts (ReadSystem: dpkg-query, a
+// simulated apt-get upgrade, unattended-upgrades' log) are read again.
+const systemEvery = 10 * time.Minute
+
+// systemFirst is when the update facts are first read after the start
+// (not at once: a service that starts is busy enough, and short-lived
+// test services never pay for apt-get).
+const systemFirst = 30 * time.Second
+
+// refreshSystem reads the update facts systemFirst after the start, then
+// every systemEvery, until ctx ends.
+func (s *Service) refreshSystem(ctx context.Context) error {
+	wait := systemFirst
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		st := maintenance.ReadSystem(ctx, s.conf.UnattendedLog)
+		s.system.Store(&st)
+		wait = systemEvery
+	}
+}
+
+// withSystem adds the "État du système" block to the admin page's status.
+func (s *Service) withSystem(status func() admin.Status) func() admin.Status {
+	return func() admin.Status {
+		st := status()
+		m := s.maint.Status()
+		sys := &admin.SystemStatus{
+			KioskVersion: s.conf.Version, Waiting: -1, Window: m.Window,
+			PendingSince: m.PendingSince, Overdue: m.Overdue, LastError: m.LastError,
+		}
+		if m.Need != maintenance.NeedNone {
+			sys.Pending = string(m.Need)
+		}
+		if f := s.system.Load(); f != nil {
+			sys.WebKitVersion, sys.LastRun, sys.LastResult, sys.LastPackages, sys.Waiting = f.WebKitVersion, f.LastRun, f.LastResult, f.LastPackages, f.Waiting
+		}
+		st.System = sys
+		return st
+	}
 }

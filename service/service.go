@@ -55,7 +55,8 @@ type Service struct {
 	api     *api.Handler
 	fetcher *remote.Fetcher // nil when the allowlist is a file
 	maint   *maintenance.Maintainer
-	restart chan struct{} // the maintenance loop asks Run to stop with ErrRestart
+	restart chan struct{}                      // the maintenance loop asks Run to stop with ErrRestart
+	system  atomic.Pointer[maintenance.System] // refreshSystem's last read
 
 	proxyLn, adminLn   net.Listener
 	proxySrv, adminSrv *http.Server
@@ -236,12 +237,12 @@ func New(c *Config) (s *Service, err error) {
 		Logger:      l.With("component", "admin"),
 		Store:       s.store,
 		Credentials: filepath.Join(c.DataDir, admin.CredentialsFileName),
-		Status: withTerminalName(c.TerminalName, adminStatus(s.holder, s.proxyLn.Addr().String(), func() error {
+		Status: s.withSystem(withTerminalName(c.TerminalName, adminStatus(s.holder, s.proxyLn.Addr().String(), func() error {
 			if e := s.proxyDown.Load(); e != nil {
 				return *e
 			}
 			return nil
-		}, s.ctl)),
+		}, s.ctl))),
 		Gatherer:     reg,
 		API:          s.api,
 		APITokenFile: tokenFile,
@@ -353,6 +354,7 @@ func (s *Service) Run(ctx context.Context) error {
 	g.Go(func() error { return s.ctl.Run(partsCtx) })
 	g.Go(func() error { return s.maint.Run(partsCtx) })
 	g.Go(func() error { return s.waitRestart(gctx) })
+	g.Go(func() error { return s.refreshSystem(partsCtx) })
 	if s.fetcher != nil {
 		g.Go(func() error { return s.fetcher.Run(partsCtx) })
 	} else {
