@@ -35,12 +35,13 @@ var commands = map[string]command{
 	"service":   {runService, "install|uninstall|start|stop|restart|status the system service"},
 	"allowlist": {runAllowlist, "check FILE | test FILE URL... | sign | keygen: validate, try, sign the allowlist"},
 	"stats":     {runStats, "print usage counts from the running service"},
+	"status":    {runStatus, "print the state of the security updates (last run, waiting, pending reboot, WebKitGTK)"},
 	"report":    {runReport, "one usage report for several terminals (HTML or CSV), read over HTTPS"},
 	"admin":     {runAdmin, "passwd: set the admin page password"},
 	"agent":     {runAgent, "add|remove|list|reset-pin|passwd: manage agent accounts"},
 }
 
-var commandOrder = []string{"serve", "shell", "service", "allowlist", "stats", "report", "admin", "agent"}
+var commandOrder = []string{"serve", "shell", "service", "allowlist", "stats", "status", "report", "admin", "agent"}
 
 func main() {
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
