@@ -30,6 +30,10 @@ type Config struct {
 	// Windowed shows a normal window instead of the fullscreen kiosk (for
 	// developers).
 	Windowed bool
+	// Touch says when the on-screen keyboard opens by itself on a text
+	// field: on a touch screen (TouchOn), where no physical keyboard is
+	// found (TouchAuto, the default ""), never (TouchOff).
+	Touch TouchMode
 	// NoSandbox runs WebKit's web processes without their bubblewrap
 	// sandbox (Linux), for a system where bwrap cannot run. Off by default.
 	NoSandbox bool

@@ -230,7 +230,10 @@ func (r *rig) stopServe() {
 func (r *rig) startShell() {
 	r.t.Helper()
 	r.shell = r.ns.Command(kioskBin, append([]string{"shell", "--data", r.data, "--admin", "http://127.0.0.1:8080",
-		"--proxy", "127.0.0.1:3128", "--log-level", "debug"}, r.opts.shellArgs...)...)
+		// The on-screen keyboard opens from "Clavier" only, unless a test
+		// says --touch (a later flag wins): the test machine may have no
+		// keyboard in /proc/bus/input/devices.
+		"--proxy", "127.0.0.1:3128", "--log-level", "debug", "--touch=off"}, r.opts.shellArgs...)...)
 	r.shell.Env = append(append(os.Environ(), "DISPLAY="+r.display, "KIOSK_TEST_CONTROL="+r.ctl), r.opts.shellEnv...)
 	r.shell.Dir = r.dir
 	stderr, err := r.shell.StderrPipe()

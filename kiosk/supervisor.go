@@ -244,6 +244,7 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 	if s.conf.Windowed {
 		f = append(f, "--windowed")
 	}
+	f = append(f, "--touch="+s.conf.Touch.String()) // a bool-like flag: one argument
 	switch {
 	case outOfOrder != "":
 		// The out-of-order screen loads nothing but its built-in page, so it

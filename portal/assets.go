@@ -42,7 +42,8 @@ func hashOf(s string) string {
 
 // buildToolbar fills the toolbar script with the strings of every language.
 func buildToolbar() ([]byte, error) {
-	js := []byte(mustRead("assets/toolbar.js"))
+	// The on-screen keyboard runs with the toolbar, in its script world.
+	js := []byte(mustRead("assets/toolbar.js") + "\n" + mustRead("assets/keyboard.js"))
 	strs := map[string]map[string]string{}
 	for _, l := range Languages {
 		m := map[string]string{}

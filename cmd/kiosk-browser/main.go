@@ -36,6 +36,8 @@ func run(args []string, stderr io.Writer) int {
 	proxyAddr := fs.String("proxy", "127.0.0.1:3128", "the service's filtering proxy `ADDR` (host:port)")
 	token := fs.String("api-token-file", "", "API token `FILE` (required)")
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
+	var touch kiosk.TouchMode
+	fs.Var(&touch, "touch", "when the on-screen keyboard opens by itself on a text field: `auto`, on, off")
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` residents scan with (Linux; default: uploads refused)")
@@ -61,7 +63,7 @@ func run(args []string, stderr io.Writer) int {
 	l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
 	err := runBrowser(&browser.Config{
 		Logger: l, AdminURL: *admin, TokenFile: filepath.Clean(*token), ProxyAddr: *proxyAddr,
-		Windowed: *windowed, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
+		Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
 		Printer: *printer, Scanner: *scanner, Retry: *retry,
 	})
 	switch {

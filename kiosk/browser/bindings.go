@@ -140,6 +140,11 @@ var bindings = []bindingRule{
 	{"kioskAttach", byToolbar | byPortal, gestureOffPortal, func(b *Browser, c *bindingCall) {
 		b.attachDocument(c.id, c.num(0))
 	}},
+	// The on-screen keyboard's keys (keyboard.go): the toolbar's world
+	// only, after the resident's touch, so no page's script presses them.
+	{"kioskKey", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {
+		b.typeKey(c)
+	}},
 }
 
 // bindingNames are the names of bindings, in the table's order.

@@ -215,7 +215,7 @@ func (b *Browser) fetch() error {
 	b.onMain(func() {
 		if !b.toolbar {
 			b.toolbar = true
-			b.v.Toolbar(string(tb))
+			b.v.Toolbar(b.toolbarScript(tb))
 		}
 	})
 	return nil

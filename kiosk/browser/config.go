@@ -3,6 +3,8 @@ package browser
 import (
 	"log/slog"
 	"time"
+
+	"github.com/communes/kiosk/kiosk"
 )
 
 // Config is the configuration of one browser process, passed by the
@@ -15,6 +17,9 @@ type Config struct {
 	AdminURL, TokenFile, ProxyAddr string
 	// Windowed shows a normal window.
 	Windowed bool
+	// Touch is when the on-screen keyboard opens by itself on a text
+	// field (kiosk.Config.Touch).
+	Touch kiosk.TouchMode
 	// NoSandbox is as in kiosk.Config.
 	NoSandbox bool
 	// Printer is as in kiosk.Config.

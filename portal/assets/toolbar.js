@@ -143,6 +143,9 @@
       helpUntil = Date.now() + 10000;
       render();
     });
+    // "Clavier": the on-screen keyboard (keyboard.js); the field keeps the focus.
+    ui.kbd = button(ui.bar, 'keyboard', function () { if (window.__kioskKeyboard) { window.__kioskKeyboard.toggle(); } });
+    ui.kbd.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
     ui.end = button(ui.bar, 'end', function () { confirming = true; render(); });
     ui.banner = el('div', 'banner', root);
     ui.bannerText = el('p', '', ui.banner);
@@ -246,6 +249,9 @@
     var dir = lang() === 'ar' ? 'rtl' : 'ltr';
     [ui.bar, ui.banner, ui.idle, ui.confirm, ui.docs].forEach(function (e) { e.dir = dir; e.lang = lang(); });
     show(ui.bar, on);
+    var kbd = window.__kioskKeyboard;
+    if (kbd) { kbd.render(on, lang()); setText(ui.kbd, kbd.label()); }
+    show(ui.kbd, !!kbd);
     if (!on) {
       confirming = false;
       show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false); show(ui.docs, false);

@@ -35,5 +35,7 @@ void kiosk_print(WebKitWebView *view);
 int kiosk_chooser_answer(const char *path);
 void kiosk_toolbar(WebKitWebView *view, const char *js);
 void kiosk_toolbar_eval(WebKitWebView *view, const char *js);
+void kiosk_type_text(WebKitWebView *view, const char *text, int fallback);
+void kiosk_press_key(WebKitWebView *view, guint keyval);
 
 #endif
