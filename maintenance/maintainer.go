@@ -44,6 +44,9 @@ const (
 	// DefaultActTimeout is how long the terminal stays drained after
 	// asking for a restart or reboot that does not come.
 	DefaultActTimeout = 10 * time.Minute
+	// ActTimeout bounds the restart or reboot request itself (the
+	// Maintainer's status waits for it).
+	ActTimeout = 30 * time.Second
 )
 
 // Config configures a Maintainer.
@@ -222,7 +225,9 @@ func (m *Maintainer) Check(ctx context.Context) error {
 	if need == NeedReboot {
 		act = m.conf.Reboot
 	}
-	if err := act(ctx); err != nil {
+	actCtx, cancel := context.WithTimeout(ctx, ActTimeout)
+	defer cancel()
+	if err := act(actCtx); err != nil {
 		m.conf.Terminal.Undrain()
 		st.Phase, st.LastError = PhaseWaitIdle, err.Error()
 		return fmt.Errorf("maintenance %s: %w", need, err)
