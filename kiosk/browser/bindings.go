@@ -140,6 +140,13 @@ var bindings = []bindingRule{
 	{"kioskAttach", byToolbar | byPortal, gestureOffPortal, func(b *Browser, c *bindingCall) {
 		b.attachDocument(c.id, c.num(0))
 	}},
+	// Zoom, contrast, pointer (display.go): the toolbar's display panel
+	// ("Aa": "A−", "A+", "Contraste élevé", "Grand pointeur"), after the
+	// resident's own touch, on the portal's pages too; a site's script
+	// cannot change them.
+	{"kioskDisplay", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {
+		b.changeDisplay(c.id, c.str(0))
+	}},
 	// The on-screen keyboard's keys (keyboard.go): the toolbar's world
 	// only, after the resident's touch, so no page's script presses them.
 	{"kioskKey", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {

@@ -40,6 +40,7 @@ func TestBindings_WhoMayCall(t *testing.T) {
 		"kioskPrint":        {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskScan":         {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskAttach":       {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
+		"kioskDisplay":      {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskKey":          {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskHome":         {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/ok", "no_gesture/ok"},
 		"kioskBack":         {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/ok", "no_gesture/ok"},

@@ -20,6 +20,9 @@ type platform struct {
 	print printer
 	// docs are the session's scanned documents (scan_linux.go; main).
 	docs documents
+	// disp is the session's zoom, contrast and pointer (display_linux.go;
+	// main).
+	disp display
 }
 
 // toolbarWorld: WebKitGTK runs the toolbar in a script world of its own

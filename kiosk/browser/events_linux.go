@@ -98,6 +98,7 @@ func (b *Browser) LoadEvent(ev int, uri string) {
 		b.committed, b.committedStatus = uri, b.g.MainStatus()
 		b.closeDocuments() // a chooser of the page that went
 	}
+	b.pushDisplay() // the new page's toolbar (display_linux.go)
 	if ev != LoadFinished {
 		return
 	}

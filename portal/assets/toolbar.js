@@ -20,6 +20,8 @@
   var docs = { open: false, scanning: false, multipage: false, docs: [] }; // kioskDocuments
   var host, root, ui = {};
   var shifted = new Map(); // page element -> its own top, px
+  var panelOpen = false; // the display panel ("Aa")
+  var display = { zoom: 1, min_zoom: true, max_zoom: false, contrast: false, pointer: false }; // kioskDisplay
 
   var CSS = [
     ':host{all:initial}',
@@ -48,6 +50,19 @@
     '.row-actions{display:flex;gap:10px;flex-wrap:wrap;justify-content:flex-end}',
     '.card p.wait{font-weight:700;color:#000091}',
     '[hidden]{display:none!important}',
+    // Display settings (kioskDisplay): high contrast, a larger pointer.
+    '.panel{position:fixed;top:' + BAR + 'px;left:0;right:0;z-index:2147483647;display:flex;flex-wrap:wrap;gap:12px;justify-content:center;padding:12px;background:#10105a;border-top:2px solid #fff;font-size:22px;font-weight:700}',
+    '.panel button{min-height:56px;min-width:72px;padding:0 18px;font:inherit;font-weight:700;border-radius:10px;border:2px solid #fff;background:#fff;color:#10105a;cursor:pointer}',
+    '.panel button[disabled]{opacity:.45}',
+    'button[aria-pressed=true]{background:#ffd43b!important;color:#000!important;border-color:#ffd43b!important}',
+    ':host(.hc) .bar,:host(.hc) .panel{background:#000;color:#fff;border-bottom:3px solid #fff}',
+    ':host(.hc) .bar button,:host(.hc) .panel button,:host(.hc) .card button,:host(.hc) .banner button{background:#000;color:#ffff00;border:3px solid #ffff00}',
+    ':host(.hc) .bar button[aria-pressed=true],:host(.hc) .card button:not(.secondary){background:#ffff00;color:#000}',
+    ':host(.hc) .time.low{color:#ffff00}',
+    ':host(.hc) .banner,:host(.hc) .card{background:#000;color:#fff;border:3px solid #fff}',
+    ':host(.hc) .overlay{background:rgba(0,0,0,.96)}',
+    ':host(.hc) .count,:host(.hc) .card p.wait{color:#ffff00}',
+    ':host(.ptr) *{cursor:url("data:image/svg+xml,%3Csvg xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27 width=%2764%27 height=%2764%27 viewBox=%270 0 64 64%27%3E%3Cpath d=%27M4 2 L4 54 L17 42 L27 62 L36 58 L26 38 L44 38 Z%27 fill=%27black%27 stroke=%27white%27 stroke-width=%273%27 stroke-linejoin=%27round%27%2F%3E%3C%2Fsvg%3E") 4 2,default!important}',
     '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
   ].join('\n');
 
@@ -135,6 +150,10 @@
     ui.back = button(ui.bar, 'back', function () {
       if (!call('kioskBack')) { history.back(); }
     });
+    // "Aa" opens the display panel: larger text, contrast, pointer. The
+    // shell applies them to the view (kioskDisplay, after the resident's
+    // own touch) and answers with the settings.
+    ui.display = button(ui.bar, 'display', function () { panelOpen = !panelOpen; render(); });
     ui.time = el('div', 'time', ui.bar);
     ui.timeLabel = el('span', 'label', ui.time);
     ui.timeValue = el('span', 'value', ui.time);
@@ -148,6 +167,17 @@
     ui.kbd.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
     ui.end = button(ui.bar, 'end', function () { confirming = true; render(); });
     ui.banner = el('div', 'banner', root);
+    ui.panel = el('div', 'panel', root);
+    function disp(cls, change) {
+      return button(ui.panel, cls, function () {
+        var p = call('kioskDisplay', typeof change === 'function' ? change() : change);
+        if (p) { p.then(window.kioskDisplay, function () {}); }
+      });
+    }
+    ui.zoomOut = disp('zoom-out', 'zoom-out');
+    ui.zoomIn = disp('zoom-in', 'zoom-in');
+    ui.contrast = disp('contrast', function () { return display.contrast ? 'contrast-off' : 'contrast-on'; });
+    ui.pointer = disp('pointer', function () { return display.pointer ? 'pointer-off' : 'pointer-on'; });
     ui.bannerText = el('p', '', ui.banner);
     ui.print = button(ui.banner, 'print', function () {
       notice = '';
@@ -254,7 +284,7 @@
     show(ui.kbd, !!kbd);
     if (!on) {
       confirming = false;
-      show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false); show(ui.docs, false);
+      show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false); show(ui.docs, false); show(ui.panel, false);
       reserve(0);
       return;
     }
@@ -264,6 +294,21 @@
     setText(ui.back, t('bar.back'));
     setText(ui.help, t('bar.help'));
     setText(ui.end, t('bar.end'));
+    setText(ui.display, 'Aa');
+    setText(ui.zoomOut, 'A\u2212');
+    setText(ui.zoomIn, 'A+');
+    setText(ui.contrast, t('bar.contrast'));
+    setText(ui.pointer, t('bar.pointer'));
+    [[ui.display, 'bar.display'], [ui.zoomOut, 'bar.zoomout'], [ui.zoomIn, 'bar.zoomin']].forEach(function (x) {
+      if (x[0].getAttribute('aria-label') !== t(x[1])) { x[0].setAttribute('aria-label', t(x[1])); x[0].title = t(x[1]); }
+    });
+    ui.display.setAttribute('aria-expanded', String(panelOpen));
+    show(ui.panel, panelOpen);
+    ui.panel.dir = dir;
+    ui.zoomOut.disabled = !!display.min_zoom;
+    ui.zoomIn.disabled = !!display.max_zoom;
+    ui.contrast.setAttribute('aria-pressed', String(!!display.contrast));
+    ui.pointer.setAttribute('aria-pressed', String(!!display.pointer));
     var with_ = state.supervised && state.agent ? t('bar.supervised').replace('{name}', state.agent) + ' \u00B7 ' : '';
     setText(ui.timeLabel, with_ + t('bar.left') + ' ');
     setText(ui.timeValue, t('bar.min', mins));
@@ -300,7 +345,9 @@
       setText(ui.yes, t('confirm.yes'));
       setText(ui.no, t('confirm.no'));
     }
-    reserve(BAR + (lines.length > 0 ? ui.banner.offsetHeight : 0));
+    // The toolbar keeps its size when the page is zoomed (kioskDisplay):
+    // its height in the page's CSS pixels shrinks as much.
+    reserve(Math.ceil((BAR + (lines.length > 0 ? ui.banner.offsetHeight : 0)) / display.zoom));
   }
 
   // reserve pushes the page down by px and moves its top-fixed elements.
@@ -328,7 +375,7 @@
       var cs = getComputedStyle(e);
       if (cs.position !== 'fixed' && cs.position !== 'sticky') { continue; }
       var top = parseFloat(cs.top);
-      if (isNaN(top) || top >= BAR) { continue; }
+      if (isNaN(top) || top >= BAR / display.zoom) { continue; }
       shifted.set(e, top);
       placeShifted(e, top);
     }
@@ -361,6 +408,24 @@
     if (!NOTICE_S[key]) { return; }
     notice = key;
     noticeUntil = Date.now() + NOTICE_S[key] * 1000;
+    render();
+  };
+
+  // kioskDisplay takes the session's display settings from the shell
+  // (after each change, and on each page): {zoom, min_zoom, max_zoom,
+  // contrast, pointer}. The view's zoom and style sheets are the shell's;
+  // the toolbar only draws itself to match.
+  window.kioskDisplay = function (d) {
+    if (!d || typeof d !== 'object') { return; }
+    display = { zoom: +d.zoom || 1, min_zoom: !!d.min_zoom, max_zoom: !!d.max_zoom, contrast: !!d.contrast, pointer: !!d.pointer };
+    if (!host && document.documentElement) { build(); }
+    if (host) {
+      host.classList.toggle('hc', display.contrast);
+      host.classList.toggle('ptr', display.pointer);
+      // The page's zoom leaves the toolbar at its own size, so that it
+      // still fits the screen at 200 %.
+      if (display.zoom !== 1) { host.style.setProperty('zoom', String(1 / display.zoom), 'important'); } else { host.style.removeProperty('zoom'); }
+    }
     render();
   };
 
