@@ -342,7 +342,7 @@ func TestHandler_BlockedHost(t *testing.T) {
 		hostile     string // a piece of the text that must not show
 		want        string // "" for the generic line
 	}{
-		{"spaces", "host=" + url.QueryEscape("caf.fr est en maintenance"), "maintenance", ""},
+		{"spaces", "host=" + url.QueryEscape("caf.fr est en travaux"), "travaux", ""},
 		{"phone", "host=" + url.QueryEscape("maintenance appelez le 08 99 12 34 56"), "08 99", ""},
 		{"phone dotted", "host=" + url.QueryEscape("Service en maintenance. Appelez le 08.99.12.34.56"), "Appelez", ""},
 		{"unicode", "host=" + url.QueryEscape("сервис-закрыт.рф"), "сервис", ""},
@@ -360,7 +360,7 @@ func TestHandler_BlockedHost(t *testing.T) {
 		{"bad ipv4", "host=08.99.12.345", "08.99", ""},
 		{"userinfo", "host=" + url.QueryEscape("appelez-nous@caf.fr"), "appelez", ""},
 		{"port", "host=caf.fr:8099", "8099", ""},
-		{"path", "host=" + url.QueryEscape("caf.fr/maintenance"), "maintenance", ""},
+		{"path", "host=" + url.QueryEscape("caf.fr/travaux"), "travaux", ""},
 		{"newline", "host=" + url.QueryEscape("caf.fr\nappelez"), "appelez", ""},
 		{"empty", "host=", "", ""},
 		{"missing", "", "", ""},
