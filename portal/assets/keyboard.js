@@ -206,12 +206,34 @@
     dock();
   }
 
+  // prepare draws the keyboard once, unseen, soon after a page of the
+  // session loads: the first opening then only shows it (its first drawing
+  // took a few hundred milliseconds, docs/benchmarks.md).
+  var prepared = false;
+  function prepare() {
+    if (prepared || open || !document.documentElement) { return; }
+    prepared = true;
+    if (!host) { build(); }
+    if (!host.isConnected) { document.documentElement.appendChild(host); }
+    draw();
+    panel.style.visibility = 'hidden';
+    panel.hidden = false;
+    void panel.offsetHeight;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        panel.style.visibility = '';
+        if (!open) { panel.hidden = true; }
+      });
+    });
+  }
+
   window.__kioskKeyboard = {
     toggle: function () { setOpen(!open); },
     // render follows the toolbar: the session's language; closed outside
     // a session.
     render: function (inSession, l) {
       session = !!inSession;
+      if (session && !prepared) { setTimeout(prepare, 200); }
       if (l !== lang && L[l]) { lang = l; if (open) { draw(); } }
       if (!session && open) { setOpen(false); }
     },
