@@ -99,27 +99,28 @@ func (r *run) logf(format string, args ...any) {
 }
 
 // step runs one named step, prints its time, and on failure the last
-// screendump and the guest's journal of the kiosk's units.
+// screendump and the guest's journal of the kiosk's units; a failure stops
+// the test.
 func (r *run) step(name string, f func() error) {
 	r.t.Helper()
-	r.logf("--- %s", name)
-	t0 := time.Now()
-	err := f()
-	d := time.Since(t0)
-	r.times.add(name, d)
-	if err == nil {
-		r.logf("--- %s: ok (%s)", name, d.Round(100*time.Millisecond))
-		return
+	if err := r.timed(name, f); err != nil {
+		r.t.Fatalf("%s: %v", name, err)
 	}
-	r.logf("--- %s: FAILED after %s: %v", name, d.Round(100*time.Millisecond), err)
-	r.diagnose()
-	r.t.Fatalf("%s: %v", name, err)
 }
 
 // check runs a step whose failure does not stop the next ones (they do
 // not depend on it): the test fails at the end.
 func (r *run) check(name string, f func() error) {
 	r.t.Helper()
+	if err := r.timed(name, f); err != nil {
+		r.t.Errorf("%s: %v", name, err)
+	}
+}
+
+// timed runs f as the step name: it prints and records its time and, when
+// it fails, the diagnosis.
+func (r *run) timed(name string, f func() error) error {
+	r.t.Helper()
 	r.logf("--- %s", name)
 	t0 := time.Now()
 	err := f()
@@ -127,11 +128,11 @@ func (r *run) check(name string, f func() error) {
 	r.times.add(name, d)
 	if err == nil {
 		r.logf("--- %s: ok (%s)", name, d.Round(100*time.Millisecond))
-		return
+		return nil
 	}
 	r.logf("--- %s: FAILED after %s: %v", name, d.Round(100*time.Millisecond), err)
 	r.diagnose()
-	r.t.Errorf("%s: %v", name, err)
+	return err
 }
 
 func (r *run) diagnose() {
