@@ -11,27 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/fakeclock"
 	"github.com/communes/kiosk/maintenance"
 	"github.com/communes/kiosk/session"
 )
 
-// clock is a fake clock (a process edge).
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the tests' settable clock.
+type clock = fakeclock.Clock
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+// newClock returns a clock that reads t.
+func newClock(t time.Time) *clock { return fakeclock.New(t) }
 
 // actions counts the restarts and reboots asked for (the system is a
 // process edge).
@@ -76,7 +65,7 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	f := &fixture{clk: &clock{now: evening}, act: &actions{}, reboot: filepath.Join(dir, "reboot-required"), browser: filepath.Join(dir, "kiosk-browser")}
+	f := &fixture{clk: newClock(evening), act: &actions{}, reboot: filepath.Join(dir, "reboot-required"), browser: filepath.Join(dir, "kiosk-browser")}
 	if err := os.WriteFile(f.browser, []byte("v1"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +131,7 @@ func TestMaintainer_RebootOnlyInWindowWhenIdle(t *testing.T) {
 		t.Fatalf("reboots outside the window = %d, want 0", n)
 	}
 
-	f.clk.set(evening.Add(90 * time.Minute)) // 22:30
+	f.clk.Set(evening.Add(90 * time.Minute)) // 22:30
 	st = f.check(t)
 	if _, n := f.act.counts(); n != 1 || st.Phase != maintenance.PhaseActing {
 		t.Fatalf("inside the window, idle: reboots = %d, phase %s; want 1, acting", n, st.Phase)
@@ -159,7 +148,7 @@ func TestMaintainer_RebootOnlyInWindowWhenIdle(t *testing.T) {
 func TestMaintainer_StartDuringDrainRefused(t *testing.T) {
 	f := newFixture(t)
 	f.needReboot(t, evening)
-	f.clk.set(evening.Add(2 * time.Hour))
+	f.clk.Set(evening.Add(2 * time.Hour))
 	f.check(t)
 	err := f.ctl.Start("fr", false)
 	if !errors.Is(err, session.ErrMaintenance) {
@@ -180,7 +169,7 @@ func TestMaintainer_SessionDelaysReboot(t *testing.T) {
 	if err := f.ctl.Start("fr", false); err != nil {
 		t.Fatal(err)
 	}
-	f.clk.set(evening.Add(time.Hour + time.Minute)) // 22:01, session still running
+	f.clk.Set(evening.Add(time.Hour + time.Minute)) // 22:01, session still running
 	f.ctl.Activity()
 	st := f.check(t)
 	if _, n := f.act.counts(); n != 0 || st.Phase != maintenance.PhaseWaitIdle {
@@ -210,7 +199,7 @@ func TestMaintainer_SessionDelaysReboot(t *testing.T) {
 
 func TestMaintainer_BinaryChangeRestarts(t *testing.T) {
 	f := newFixture(t)
-	f.clk.set(evening.Add(2 * time.Hour))
+	f.clk.Set(evening.Add(2 * time.Hour))
 	if st := f.check(t); st.Need != maintenance.NeedNone || st.Phase != maintenance.PhaseIdle {
 		t.Fatalf("nothing changed: status = %+v, want none, idle", st)
 	}
@@ -232,7 +221,7 @@ func TestMaintainer_FailedActionUndrains(t *testing.T) {
 	f := newFixture(t)
 	f.act.fail = errors.New("polkit said no")
 	f.needReboot(t, evening)
-	f.clk.set(evening.Add(2 * time.Hour))
+	f.clk.Set(evening.Add(2 * time.Hour))
 	if err := f.m.Check(context.Background()); err == nil {
 		t.Fatal("Check with a failing reboot returned nil")
 	}
@@ -251,7 +240,7 @@ func TestMaintainer_OverdueAfterSevenDays(t *testing.T) {
 	if st := f.check(t); st.Overdue {
 		t.Fatalf("pending for 7 days minus a minute: Overdue = true")
 	}
-	f.clk.set(evening.Add(2 * time.Minute))
+	f.clk.Set(evening.Add(2 * time.Minute))
 	st := f.check(t)
 	if !st.Overdue || st.Phase != maintenance.PhaseWaitWindow {
 		t.Fatalf("pending for 7 days and a minute: status = %+v, want overdue, waiting_window", st)

@@ -12,26 +12,15 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/communes/kiosk/internal/fakeclock"
 	"github.com/communes/kiosk/monitor"
 )
 
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable clock.
+type clock = fakeclock.Clock
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock returns a clock that reads t.
+func newClock(t time.Time) *clock { return fakeclock.New(t) }
 
 // scrape gathers col through a pedantic registry and returns its series as
 // `name{l="v",...}` → value.
@@ -68,7 +57,7 @@ func TestNew_needsTerminal(t *testing.T) {
 // TestCollector_Facts reads every fact at scrape time: absent before it is
 // known, then its value.
 func TestCollector_Facts(t *testing.T) {
-	clk := &clock{t: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	clk := newClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
 	var (
 		wipes   monitor.WipeTracker
 		shell   monitor.ShellTracker

@@ -69,7 +69,7 @@ func newAgentTest(t *testing.T, conf session.Config) *agentTest {
 
 // at moves the clock to t0+d and ticks.
 func (at *agentTest) at(d time.Duration) {
-	at.clk.set(t0.Add(d))
+	at.clk.Set(t0.Add(d))
 	at.c.Tick(t0.Add(d))
 }
 

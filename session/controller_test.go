@@ -239,7 +239,7 @@ func TestController_Transitions(t *testing.T) {
 			c, clk, rec := newTest(t, tc.conf)
 			for i, s := range tc.steps {
 				now := t0.Add(s.at)
-				clk.set(now)
+				clk.Set(now)
 				c.Tick(now)
 				var err error
 				if s.do != nil {

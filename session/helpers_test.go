@@ -9,29 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/fakeclock"
 	"github.com/communes/kiosk/session"
 )
 
 // t0 is the fake clock's start.
 var t0 = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 
-// clock is a fake clock (a process edge).
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// clock is the tests' settable clock.
+type clock = fakeclock.Clock
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
+// newClock returns a clock that reads t.
+func newClock(t time.Time) *clock { return fakeclock.New(t) }
 
 // recorder keeps the usage events as text, and the End values.
 type recorder struct {
@@ -86,7 +75,7 @@ func (r *recorder) lastEnd(t *testing.T) session.End {
 // newTest returns a controller on a fake clock at t0, with a recorder.
 func newTest(t testing.TB, conf session.Config) (*session.Controller, *clock, *recorder) {
 	t.Helper()
-	clk := &clock{now: t0}
+	clk := newClock(t0)
 	rec := &recorder{}
 	conf.Now = clk.Now
 	conf.Recorder = rec

@@ -8,7 +8,7 @@ import (
 )
 
 func TestController_DrainRefusesUnlock(t *testing.T) {
-	clk := &clock{now: t0}
+	clk := newClock(t0)
 	c, err := session.New(&session.Config{Now: clk.Now, Mode: session.Mixed, CheckPIN: func(string) (string, error) { return "Agent", nil }})
 	if err != nil {
 		t.Fatal(err)

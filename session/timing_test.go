@@ -18,7 +18,7 @@ import (
 func TestController_WarningAndExtend(t *testing.T) {
 	c, clk, rec := newTest(t, session.Config{IdleTimeout: time.Hour})
 	tick := func(d time.Duration) session.Snapshot {
-		clk.set(t0.Add(d))
+		clk.Set(t0.Add(d))
 		c.Tick(t0.Add(d))
 		return c.Snapshot()
 	}
@@ -77,7 +77,7 @@ func TestController_LateTick(t *testing.T) {
 			if err := c.Start("fr", false); err != nil {
 				t.Fatal(err)
 			}
-			clk.set(t0.Add(2 * time.Hour))
+			clk.Set(t0.Add(2 * time.Hour))
 			c.Tick(t0.Add(2 * time.Hour))
 			e := rec.lastEnd(t)
 			if e.Reason != tc.wantReason || e.Ended.Sub(t0) != tc.wantEnd || e.Idle != tc.wantIdle {
@@ -101,13 +101,13 @@ func TestController_EndRecord(t *testing.T) {
 	c.Visited("CAF")
 	c.Visited("Impôts")
 	c.Visited("")
-	clk.set(t0.Add(3*mn + 20*sec))
+	clk.Set(t0.Add(3*mn + 20*sec))
 	c.Tick(t0.Add(3*mn + 20*sec)) // countdown since 3:00
 	if err := c.Continue(); err != nil {
 		t.Fatal(err)
 	}
 	c.Help()
-	clk.set(t0.Add(5 * mn))
+	clk.Set(t0.Add(5 * mn))
 	if err := c.End(""); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +137,7 @@ func TestController_Snapshot(t *testing.T) {
 	if err := c.Start("ar", false); err != nil {
 		t.Fatal(err)
 	}
-	clk.set(t0.Add(3*mn + 5*sec))
+	clk.Set(t0.Add(3*mn + 5*sec))
 	c.Tick(t0.Add(3*mn + 5*sec))
 	if err := c.SetMessage("Marie", "  Un agent\narrive  "); err != nil {
 		t.Fatal(err)
@@ -273,7 +273,7 @@ func TestController_Concurrent(t *testing.T) {
 					_ = c.Wiped(true, "")
 				case 5:
 					now := t0.Add(time.Duration(j) * time.Second)
-					clk.set(now)
+					clk.Set(now)
 					c.Tick(now)
 					_ = c.Snapshot()
 					_ = c.Supervised()

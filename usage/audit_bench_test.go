@@ -8,7 +8,7 @@ import (
 // BenchmarkStore_Audit measures one durable audit entry (a bbolt commit with
 // fsync): the cost an agent action pays, never the proxy's path.
 func BenchmarkStore_Audit(b *testing.B) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(b, newConfig(b, clk))
 	for i := 0; b.Loop(); i++ {
 		s.Audit(day0.Add(time.Duration(i)*time.Millisecond), "Marie", "extend", "+15m0s")
@@ -17,7 +17,7 @@ func BenchmarkStore_Audit(b *testing.B) {
 
 // BenchmarkStore_AuditLog reads a month holding 100 entries a day.
 func BenchmarkStore_AuditLog(b *testing.B) {
-	clk := &clock{t: day0.AddDate(0, 0, 30)}
+	clk := newClock(day0.AddDate(0, 0, 30))
 	s := open(b, newConfig(b, clk))
 	for d := range 30 {
 		for i := range 100 {

@@ -13,7 +13,7 @@ import (
 )
 
 func TestStore_AuditRoundTrip(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s := open(t, c)
 
@@ -65,7 +65,7 @@ func TestStore_AuditRoundTrip(t *testing.T) {
 }
 
 func TestStore_AuditSanitised(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	testCases := []struct {
 		name, agent, action, detail string
@@ -120,7 +120,7 @@ func TestStore_AuditSanitised(t *testing.T) {
 }
 
 func TestStore_AuditRetention(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.RetentionDays = 3
 	s, err := usage.Open(c)
@@ -175,7 +175,7 @@ func TestStore_AuditSchema(t *testing.T) {
 	if err != nil || db.Close() != nil {
 		t.Fatal(err)
 	}
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.Path = path
 	s := open(t, c)
@@ -214,7 +214,7 @@ func schemaOf(t *testing.T, s *usage.Store, path string) uint64 {
 }
 
 func TestStore_AuditCorruptEntryRefused(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s, err := usage.Open(c)
 	if err != nil {
@@ -249,7 +249,7 @@ func TestStore_AuditCorruptEntryRefused(t *testing.T) {
 }
 
 func TestStore_AuditConcurrent(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	var wg sync.WaitGroup
 	for range 8 {
@@ -273,7 +273,7 @@ func TestStore_AuditConcurrent(t *testing.T) {
 }
 
 func TestStore_AuditAfterClose(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s, err := usage.Open(c)
 	if err != nil {

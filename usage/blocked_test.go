@@ -59,7 +59,7 @@ func TestStore_BlockedFlood(t *testing.T) {
 	}
 	for _, tc := range testCases {
 		t.Run(tc.name, func(t *testing.T) {
-			clk := &clock{t: day0}
+			clk := newClock(day0)
 			c := newConfig(t, clk)
 			s := open(t, c)
 			for i := range tc.floodBefore {
@@ -108,7 +108,7 @@ func TestStore_BlockedFlood(t *testing.T) {
 }
 
 func TestStore_BlockedFloodKeepsOtherPages(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	others := map[string]bool{}
 	s.Count(usage.SessionStarted)
@@ -154,7 +154,7 @@ func TestStore_BlockedFloodKeepsOtherPages(t *testing.T) {
 }
 
 func TestStore_BlockedDomainLimit(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	// Random subdomains of one domain, each from another page in another session.
 	for i := range 80 {
@@ -167,7 +167,7 @@ func TestStore_BlockedDomainLimit(t *testing.T) {
 }
 
 func TestStore_BlockedSessions(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	ask := func(n int) {
 		for range n {
@@ -204,7 +204,7 @@ func TestStore_BlockedSessions(t *testing.T) {
 
 func TestStore_BlockedDayOnly(t *testing.T) {
 	at := time.Date(2026, 3, 10, 14, 37, 21, 0, zone)
-	clk := &clock{t: at}
+	clk := newClock(at)
 	c := newConfig(t, clk)
 	s := open(t, c)
 	s.Count(usage.SessionStarted)
@@ -326,7 +326,7 @@ func TestOpen_MigratesTimedPairs(t *testing.T) {
 		t.Fatalf("the old file does not hold the time: %v", err)
 	}
 
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.Path = path
 	s := open(t, c)
@@ -357,7 +357,7 @@ func TestOpen_MigratesTimedPairs(t *testing.T) {
 // page cannot repeat its flood to pass the session's limits.
 func TestStore_BlockedRepeatNotRecurring(t *testing.T) {
 	const page = "www.caf.fr"
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	s.Count(usage.SessionStarted)
 	flood(t, s, page, 50, "fill") // the session's limit for the page's group

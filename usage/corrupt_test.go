@@ -18,7 +18,7 @@ import (
 // it with ErrCorrupt, leaving it unchanged, or open a store that works. It must never
 // crash the process.
 func TestOpen_RandomDamage(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s, err := usage.Open(c)
 	if err != nil {
@@ -92,7 +92,7 @@ func TestOpen_RandomDamage(t *testing.T) {
 // TestOpen_TornMeta damages the newest meta page, as a power cut during its write
 // would: bbolt falls back to the previous transaction, and so must the check.
 func TestOpen_TornMeta(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s, err := usage.Open(c)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 // TestStore_Lockout saves the keypad lockout, reopens the file (which must
 // still pass Open's checks) and reads it back; a reset is kept too.
 func TestStore_Lockout(t *testing.T) {
-	c := newConfig(t, &clock{t: day0})
+	c := newConfig(t, newClock(day0))
 	s := open(t, c)
 	if n, until, err := s.LoadLockout(); err != nil || n != 0 || !until.IsZero() {
 		t.Fatalf("LoadLockout() on a new file = %d, %v, %v; want 0, zero, nil", n, until, err)
@@ -46,7 +46,7 @@ func TestStore_Lockout(t *testing.T) {
 // TestStore_Lockout_malformed checks that a damaged lockout value is an
 // error (the service then refuses to start: fail closed), not a fresh count.
 func TestStore_Lockout_malformed(t *testing.T) {
-	c := newConfig(t, &clock{t: day0})
+	c := newConfig(t, newClock(day0))
 	s := open(t, c)
 	if err := s.SaveLockout(3, time.Time{}); err != nil {
 		t.Fatal(err)

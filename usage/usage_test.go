@@ -15,6 +15,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Paris without the system database
 
+	"github.com/communes/kiosk/internal/fakeclock"
 	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/usage"
 	"go.etcd.io/bbolt"
@@ -26,25 +27,11 @@ var zone = time.FixedZone("CET", 3600)
 // day0 is the first test day, at noon.
 var day0 = time.Date(2026, 3, 10, 12, 0, 0, 0, zone)
 
-// clock is a settable clock, safe for concurrent use.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+// clock is the tests' settable clock.
+type clock = fakeclock.Clock
 
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-
-	c.t = t
-}
+// newClock returns a clock that reads t.
+func newClock(t time.Time) *clock { return fakeclock.New(t) }
 
 // newConfig returns a config for a store in a new temp dir, with no flush loop.
 func newConfig(t testing.TB, clk *clock) *usage.Config {
@@ -100,7 +87,7 @@ func fileSum(t testing.TB, path string) [32]byte {
 }
 
 func TestStore_CountRoundTrip(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s, err := usage.Open(c)
 	if err != nil {
@@ -147,7 +134,7 @@ func TestStore_CountRoundTrip(t *testing.T) {
 }
 
 func TestStore_UnflushedVisible(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	s.Count(usage.HelpRequest)
 	s.Blocked("tracker.example", "www.caf.fr")
@@ -176,7 +163,7 @@ func TestStore_UnflushedVisible(t *testing.T) {
 }
 
 func TestStore_Sessions(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	start := time.Date(2026, 3, 10, 9, 15, 0, 0, zone)
 	sessions := []usage.Session{
@@ -231,7 +218,7 @@ func TestStore_Sessions(t *testing.T) {
 }
 
 func TestStore_ReportDays(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	for i := range 3 {
 		clk.Set(day0.AddDate(0, 0, i))
@@ -273,7 +260,7 @@ func TestStore_ReportDays(t *testing.T) {
 
 func TestStore_DayBoundary(t *testing.T) {
 	// Counts go to the local calendar day, not the UTC one.
-	clk := &clock{t: time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)} // 00:30 on the 11th in zone
+	clk := newClock(time.Date(2026, 3, 10, 23, 30, 0, 0, time.UTC)) // 00:30 on the 11th in zone
 	s := open(t, newConfig(t, clk))
 	s.Count(usage.HelpRequest)
 	s.Count(usage.Print)
@@ -300,7 +287,7 @@ func TestStore_DayBoundary(t *testing.T) {
 }
 
 func TestStore_FlushOnClose(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.FlushInterval = time.Hour // the loop never ticks: Close must flush
 	s, err := usage.Open(c)
@@ -334,7 +321,7 @@ func TestStore_FlushOnClose(t *testing.T) {
 }
 
 func TestStore_FlushLoop(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.FlushInterval = 10 * time.Millisecond
 	s := open(t, c)
@@ -354,7 +341,7 @@ func flushed(t testing.TB, s *usage.Store) bool {
 }
 
 func TestStore_Retention(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.RetentionDays = 3
 	s, err := usage.Open(c)
@@ -458,7 +445,7 @@ func TestOpen_FileBeforePrints(t *testing.T) {
 		t.Fatalf("writing the old file: %v", err)
 	}
 
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.Path = path
 	s := open(t, c)
@@ -482,7 +469,7 @@ func TestOpen_FileBeforePrints(t *testing.T) {
 }
 
 func TestOpen_SchemaStored(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s := open(t, c)
 	if err := s.Close(); err != nil {
@@ -538,7 +525,7 @@ func TestOpen_Refused(t *testing.T) {
 	// valid returns the path of a valid usage file with some data.
 	valid := func(t *testing.T) string {
 		t.Helper()
-		clk := &clock{t: day0}
+		clk := newClock(day0)
 		c := newConfig(t, clk)
 		s, err := usage.Open(c)
 		if err != nil {
@@ -680,7 +667,7 @@ func TestOpen_Refused(t *testing.T) {
 
 func TestOpen_EmptyFile(t *testing.T) {
 	// An empty file (a crash right after its creation) is initialised.
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	if err := os.WriteFile(c.Path, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -692,7 +679,7 @@ func TestOpen_EmptyFile(t *testing.T) {
 }
 
 func TestOpen_Locked(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	s := open(t, c)
 	_ = s
@@ -725,7 +712,7 @@ func TestOpen_Invalid(t *testing.T) {
 }
 
 func TestStore_Concurrent(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	c := newConfig(t, clk)
 	c.FlushInterval = time.Millisecond
 	s := open(t, c)
@@ -787,7 +774,7 @@ func TestStore_DaylightSaving(t *testing.T) {
 }
 
 func TestReport_JSON(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	s.Count(usage.SatisfactionPartly)
 	err := s.SessionEnded(usage.Session{Start: day0, End: day0.Add(3 * time.Minute), Reason: usage.EndTimeLimit, Sites: []string{"Impôts"}})
@@ -814,7 +801,7 @@ func TestReport_JSON(t *testing.T) {
 }
 
 func TestStore_BlockedLimits(t *testing.T) {
-	clk := &clock{t: day0}
+	clk := newClock(day0)
 	s := open(t, newConfig(t, clk))
 	// 11,000 names over 220 sessions of 50 pages each: over both the memory (10,000)
 	// and the per-day (1,000) limits, within the per-session and per-page ones.
