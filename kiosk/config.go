@@ -50,8 +50,16 @@ type Config struct {
 	// Ping is the heartbeat period. If zero, 1 s.
 	Ping time.Duration
 	// HangAfter kills a browser process that has not answered the heartbeat
-	// for this long. If zero, 2 s.
+	// for this long. If zero, 10 s: the browser's main loop answers within
+	// milliseconds on a PC, but a slow one (an old Celeron, a virtual PC
+	// without KVM) stalls for seconds while it lays out a page, and killing
+	// it then ends the resident's session.
 	HangAfter time.Duration
+	// StartGrace is how long a new browser process may take to answer its
+	// first heartbeat (GTK, WebKit and its sandboxed processes starting).
+	// If zero, 60 s: a PC answers within 2 s; a virtual PC without KVM
+	// took 10 to 30 s, and a start killed too early never succeeds.
+	StartGrace time.Duration
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
 	// Printer is the CUPS queue on which residents print, with no dialog
@@ -82,9 +90,10 @@ func (c *Config) tokenFile() string {
 	return filepath.Join(c.DataDir, "api.token")
 }
 
-func (c *Config) ping() time.Duration      { return orDefault(c.Ping, time.Second) }
-func (c *Config) hangAfter() time.Duration { return orDefault(c.HangAfter, 2*time.Second) }
-func (c *Config) retry() time.Duration     { return orDefault(c.Retry, 3*time.Second) }
+func (c *Config) ping() time.Duration       { return orDefault(c.Ping, time.Second) }
+func (c *Config) hangAfter() time.Duration  { return orDefault(c.HangAfter, 10*time.Second) }
+func (c *Config) startGrace() time.Duration { return orDefault(c.StartGrace, time.Minute) }
+func (c *Config) retry() time.Duration      { return orDefault(c.Retry, 3*time.Second) }
 func (c *Config) printGrace() time.Duration {
 	return orDefault(c.PrintGrace, 2*time.Minute)
 }

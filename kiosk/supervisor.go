@@ -20,10 +20,6 @@ type supervisor struct {
 	prints *printQueue
 }
 
-// startGrace is how long a new browser process may take to answer its
-// first heartbeat (GTK and WebKit start-up).
-const startGrace = 10 * time.Second
-
 // runSupervisor runs the shell until ctx is done.
 func runSupervisor(ctx context.Context, conf *Config) error {
 	if conf.Logger == nil || conf.AdminURL == "" || conf.ProxyAddr == "" || conf.DataDir == "" {
@@ -121,7 +117,7 @@ func (s *supervisor) runSession(ctx context.Context) error {
 		return fmt.Errorf("starting browser: %w", err)
 	}
 	s.l.Info("browser started", "pid", c.cmd.Process.Pid, "profile", dir)
-	res := c.watch(ctx, s.conf.ping(), s.conf.hangAfter(), startGrace)
+	res := c.watch(ctx, s.conf.ping(), s.conf.hangAfter(), s.conf.startGrace())
 	end := time.Now()
 	s.l.Info("browser ended", "pid", c.cmd.Process.Pid, "why", res.why, "crashed", res.crashed, "session", res.session)
 	if res.crashed {
@@ -170,7 +166,7 @@ func (s *supervisor) outOfOrder(ctx context.Context, cause error, fix func() err
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan struct{})
 		if c != nil {
-			go func() { c.watch(cctx, s.conf.ping(), s.conf.hangAfter(), startGrace); close(done) }()
+			go func() { c.watch(cctx, s.conf.ping(), s.conf.hangAfter(), s.conf.startGrace()); close(done) }()
 		} else {
 			close(done)
 		}
