@@ -67,6 +67,10 @@ type Config struct {
 	// Printer receives the shell's printer reports (POST
 	// /api/shell/printer). If nil, the reports are accepted and dropped.
 	Printer func(PrinterReport)
+	// Browser receives the shell's reports of failed browser starts (POST
+	// /api/shell/browser); its error is answered as a session action's.
+	// If nil, the reports are accepted and dropped.
+	Browser func(BrowserReport) error
 	// TokenFile is where New writes the per-boot token. It must not be
 	// empty; its directory must exist.
 	TokenFile string
@@ -140,6 +144,7 @@ var routes = map[string]route{
 	"/api/shell/hello":          {http.MethodPost, (*Handler).hello},
 	"/api/shell/crash":          {http.MethodPost, (*Handler).crash},
 	"/api/shell/printer":        {http.MethodPost, (*Handler).printer},
+	"/api/shell/browser":        {http.MethodPost, (*Handler).browser},
 }
 
 // ServeHTTP implements http.Handler: loopback clients with the token only.
