@@ -35,6 +35,7 @@ type summary struct {
 	Sites        []row
 	Satisfaction []row
 	Answers      uint64 // satisfaction answers
+	Threats      []row  // USB key files refused by the antivirus, by signature
 	Hours        template.HTML
 }
 
@@ -66,6 +67,12 @@ func summarize(c usage.Counts) summary {
 		s.Sites[i].Pct = fmtPct(s.Sites[i].N, c.Sessions)
 		s.Sites[i].Width = int(s.Sites[i].N * 100 / s.Sites[0].N)
 	}
+	for name, n := range c.Threats {
+		s.Threats = append(s.Threats, row{Label: name, N: n})
+	}
+	slices.SortFunc(s.Threats, func(a, b row) int {
+		return cmp.Or(cmp.Compare(b.N, a.N), cmp.Compare(a.Label, b.Label))
+	})
 	s.Answers = c.SatisfactionYes + c.SatisfactionPartly + c.SatisfactionNo
 	s.Satisfaction = []row{
 		{Key: "yes", Label: "Oui", N: c.SatisfactionYes, Pct: fmtPct(c.SatisfactionYes, s.Answers)},

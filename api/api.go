@@ -71,6 +71,10 @@ type Config struct {
 	// /api/shell/browser); its error is answered as a session action's.
 	// If nil, the reports are accepted and dropped.
 	Browser func(BrowserReport) error
+	// Threat counts a file of a resident's USB key that the antivirus
+	// refused, by its signature name only (POST /api/shell/threat); an
+	// error answers 400. If nil, the reports are accepted and dropped.
+	Threat func(signature string) error
 	// TokenFile is where New writes the per-boot token. It must not be
 	// empty; its directory must exist.
 	TokenFile string
@@ -145,6 +149,7 @@ var routes = map[string]route{
 	"/api/shell/crash":          {http.MethodPost, (*Handler).crash},
 	"/api/shell/printer":        {http.MethodPost, (*Handler).printer},
 	"/api/shell/browser":        {http.MethodPost, (*Handler).browser},
+	"/api/shell/threat":         {http.MethodPost, (*Handler).threat},
 }
 
 // ServeHTTP implements http.Handler: loopback clients with the token only.

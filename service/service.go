@@ -204,6 +204,7 @@ func New(c *Config) (s *Service, err error) {
 			return s.ctl.Wait(ctx, since)
 		},
 		Printer:   facts.printerReport,
+		Threat:    s.store.Threat,
 		Settings:  func() any { return s.ctl.Settings() },
 		Allowlist: allowlistBytes(s.holder),
 		TokenFile: tokenFile,

@@ -35,6 +35,7 @@ const (
 	prefixLang     = 'l' // 'l' language        -> sessions in that language
 	prefixPair     = 'p' // 'p' host 0x00 from  -> count, sessions (the day is the bucket's)
 	prefixSite     = 's' // 's' site name       -> sessions that visited the site
+	prefixThreat   = 't' // 't' signature name  -> files of USB keys the antivirus refused
 )
 
 // Names of the counters stored under prefixCounter besides the Counter ones.

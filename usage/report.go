@@ -109,7 +109,7 @@ func (s *Store) forDays(d0, d1 dayNum, f func(day dayNum, b *bbolt.Bucket)) erro
 
 // newCounts returns Counts with its maps allocated.
 func newCounts() Counts {
-	c := Counts{EndedBy: map[EndReason]uint64{}, Sites: map[string]uint64{}, Langs: map[string]uint64{}}
+	c := Counts{EndedBy: map[EndReason]uint64{}, Sites: map[string]uint64{}, Langs: map[string]uint64{}, Threats: map[string]uint64{}}
 	for _, r := range EndReasons {
 		c.EndedBy[r] = 0
 	}
@@ -150,6 +150,8 @@ func readDay(b *bbolt.Bucket, c *Counts, hist []minuteCount) []minuteCount {
 			c.Langs[string(k[1:])] += n
 		case prefixSite:
 			c.Sites[string(k[1:])] += n
+		case prefixThreat:
+			c.Threats[string(k[1:])] += n
 		}
 	}
 
@@ -228,6 +230,9 @@ func (c *Counts) add(o *Counts) {
 	}
 	for k, n := range o.Langs {
 		c.Langs[k] += n
+	}
+	for k, n := range o.Threats {
+		c.Threats[k] += n
 	}
 }
 

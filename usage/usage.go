@@ -132,7 +132,7 @@ type Session struct {
 
 // Counts are the figures of one day or of a whole range. Durations are time.Duration
 // (nanoseconds in JSON); sessions are counted on the day and hour they started.
-// EndedBy always holds every EndReason; Sites and Langs are never nil.
+// EndedBy always holds every EndReason; Sites, Langs and Threats are never nil.
 type Counts struct {
 	SessionsStarted uint64               `json:"sessions_started"`
 	Sessions        uint64               `json:"sessions"` // sessions ended (recorded by SessionEnded)
@@ -147,6 +147,9 @@ type Counts struct {
 	Hours          [24]uint64        `json:"hours"` // sessions by local hour of their start
 	Sites          map[string]uint64 `json:"sites"` // sessions that visited each site
 	Langs          map[string]uint64 `json:"langs"` // sessions by interface language
+	// Threats are the files of residents' USB keys the antivirus refused, by
+	// signature name (never a file name).
+	Threats map[string]uint64 `json:"threats"`
 
 	SatisfactionYes    uint64 `json:"satisfaction_yes"`
 	SatisfactionPartly uint64 `json:"satisfaction_partly"`
