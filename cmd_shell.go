@@ -30,6 +30,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on, without a dialog (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
 	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
+	egress := fs.Bool("require-egress-lockdown", false, "refuse every session (out-of-order screen) while the egress lockdown, nftables table "+kiosk.EgressTable+", is not in force for this user (Linux; the package turns it on; off for developers)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	browserPath := fs.String("browser-path", "", "the browser `PROGRAM` started for each session (default: kiosk-browser next to this executable, else "+kiosk.DefaultBrowserPath+")")
 	if code, ok := parseFlags(fs, args, stderr); !ok {
@@ -58,7 +59,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
-		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath,
+		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath, RequireEgressLockdown: *egress,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

@@ -44,6 +44,8 @@ type childResult struct {
 	why     string // for the log
 	session bool   // a session had opened in it
 	ready   bool   // it showed the welcome screen at least once
+	drew    bool   // it showed a screen: the welcome, a session or the out-of-order one
+	heard   bool   // it sent at least one message
 	printed bool   // it printed something
 }
 
@@ -67,6 +69,13 @@ type child struct {
 	// ready receives when the welcome screen is ready (buffered, latest wins).
 	ready chan struct{}
 	done  chan struct{}
+	// readyGrace, when not zero, kills a process that has shown no
+	// screen (drawn) that long after its start: a start that failed.
+	readyGrace time.Duration
+	// drawn is closed when the process first shows a screen.
+	drawn    chan struct{}
+	drewOnce sync.Once
+	late     bool // killed for showing nothing within readyGrace
 }
 
 // startChild starts a browser process in profile with the given flags.
@@ -107,7 +116,7 @@ func startChild(conf *Config, profile string, flags []string, l *slog.Logger) (*
 	c := &child{
 		cmd: cmd, profile: profile, toChild: inW, lastPong: time.Now(), started: time.Now(),
 		l:     l.With("pid", cmd.Process.Pid),
-		ready: make(chan struct{}, 1), done: make(chan struct{}),
+		ready: make(chan struct{}, 1), done: make(chan struct{}), drawn: make(chan struct{}),
 	}
 	go c.read(outR)
 	return c, nil
@@ -122,6 +131,10 @@ func (c *child) read(r *os.File) {
 		c.mu.Lock()
 		c.heard = true
 		c.lastPong = time.Now()
+		switch msg {
+		case MsgReady, MsgSession, MsgOutOfOrder:
+			c.drewOnce.Do(func() { close(c.drawn) })
+		}
 		switch msg {
 		case MsgSession:
 			c.session = true
@@ -178,6 +191,14 @@ func (c *child) watch(ctx context.Context, period, hangAfter, startGrace time.Du
 			if exiting {
 				continue
 			}
+			if c.showsNothing() {
+				c.l.Warn("browser process showed nothing in time: killing it", "grace", c.readyGrace)
+				c.mu.Lock()
+				c.late = true
+				c.mu.Unlock()
+				c.kill()
+				continue
+			}
 			if silent > limit {
 				c.l.Warn("browser process not answering: killing it", "silent", silent.Round(time.Millisecond))
 				c.mu.Lock()
@@ -196,9 +217,16 @@ func (c *child) result(err error) childResult {
 	killProcessGroup(c.cmd.Process.Pid)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	r := childResult{session: c.session, ready: c.wasReady, printed: c.printed}
+	r := childResult{session: c.session, ready: c.wasReady, printed: c.printed, heard: c.heard}
+	select {
+	case <-c.drawn:
+		r.drew = true
+	default:
+	}
 	var ee *exec.ExitError
 	switch {
+	case c.late:
+		r.crashed, r.why = true, "showed nothing within "+c.readyGrace.String()
 	case c.hung:
 		r.crashed, r.why = true, "hung"
 	case !c.exiting.IsZero():
@@ -211,6 +239,20 @@ func (c *child) result(err error) childResult {
 		r.crashed, r.why = true, err.Error()
 	}
 	return r
+}
+
+// showsNothing reports whether the process has shown no screen for longer
+// than its readyGrace (zero: never).
+func (c *child) showsNothing() bool {
+	if c.readyGrace <= 0 || time.Since(c.started) <= c.readyGrace {
+		return false
+	}
+	select {
+	case <-c.drawn:
+		return false
+	default:
+		return true
+	}
 }
 
 // kill ends the browser process and every process it started.

@@ -77,6 +77,23 @@ type Config struct {
 	// once before the first browser process (Linux, sandbox on). If
 	// empty, "bwrap" in PATH.
 	Bwrap string
+	// ReadyGrace is how long a new browser process may take to show a
+	// screen (the welcome, or the out-of-order one); one that shows none
+	// by then is killed, and counts as a failed start (MaxStartFailures).
+	// If zero, 2 min (StartGrace, then the welcome page on a slow PC).
+	ReadyGrace time.Duration
+	// MaxRetry caps the delay between two starts once the browser failed
+	// to start MaxStartFailures times in a row. If zero, 5 min.
+	MaxRetry time.Duration
+	// RequireEgressLockdown refuses every session, showing the out-of-order
+	// screen, while the egress lockdown (the nftables table inet kiosk of
+	// kiosk-nftables.service) is not in force for the shell's user
+	// (Linux). Off by default, for developers' machines; the Debian
+	// package turns it on (kiosk-shell.service).
+	RequireEgressLockdown bool
+	// EgressProbe checks the egress lockdown (tests). If nil, a datagram
+	// that the lockdown refuses is sent (egress_linux.go).
+	EgressProbe func() error
 }
 
 // profilesDir returns the parent of the session profiles.

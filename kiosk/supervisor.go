@@ -18,6 +18,8 @@ type supervisor struct {
 	hello bool // shell/hello was accepted
 	// prints is the printer's queue, nil when nothing prints.
 	prints *printQueue
+	// starts counts the browser starts in a row that failed (startfail.go).
+	starts startFailures
 }
 
 // runSupervisor runs the shell until ctx is done.
@@ -69,8 +71,14 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 			s.l.Error("--scanner needs scanimage (apt-get install sane-utils): scans will fail", "err", err)
 		}
 	}
+	if err := s.egressGate(ctx); err != nil {
+		return err
+	}
 	s.sayHello(ctx)
 	for ctx.Err() == nil {
+		if err := s.egressGate(ctx); err != nil {
+			return err
+		}
 		s.sayHello(ctx)
 		if err := s.runSession(ctx); err != nil {
 			return err
@@ -117,16 +125,20 @@ func (s *supervisor) runSession(ctx context.Context) error {
 		return fmt.Errorf("starting browser: %w", err)
 	}
 	s.l.Info("browser started", "pid", c.cmd.Process.Pid, "profile", dir)
+	c.readyGrace = s.conf.readyGrace()
+	started := s.followStart(ctx, c)
 	res := c.watch(ctx, s.conf.ping(), s.conf.hangAfter(), s.conf.startGrace())
+	started()
 	end := time.Now()
 	s.l.Info("browser ended", "pid", c.cmd.Process.Pid, "why", res.why, "crashed", res.crashed, "session", res.session)
 	if res.crashed {
 		s.post(ctx, "/api/shell/crash")
 	}
-	if res.crashed && !res.ready && !res.session {
+	failed := s.startFailed(ctx, res)
+	if _, _, broken := s.starts.broken(); !broken && (failed || res.crashed && !res.ready && !res.session) {
 		// It died before its first welcome screen (no display, a broken
-		// install): wait before the next try instead of looping.
-		s.l.Error("browser process failed at start; retrying", "why", res.why, "in", s.conf.retry())
+		// install or update): wait before the next try instead of looping.
+		// After MaxStartFailures, waitBroken waits longer.
 		sleepCtx(ctx, s.conf.retry())
 	}
 	werr := wipeProfile(dir)
@@ -140,6 +152,9 @@ func (s *supervisor) runSession(ctx context.Context) error {
 			s.l.Error("print queue unknown after a session that printed: terminal out of order", "err", err)
 			return s.outOfOrder(ctx, err, func() error { return s.prints.clearAll(ctx) })
 		}
+	}
+	if _, _, broken := s.starts.broken(); broken {
+		return s.waitBroken(ctx) // out of order: no wipe report puts it back
 	}
 	s.report(ctx, nil)
 	return nil

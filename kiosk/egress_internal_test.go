@@ -1,0 +1,64 @@
+package kiosk
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/internal/wait"
+)
+
+// Without the egress lockdown no session opens: the shell says nothing to
+// the service (no hello), tries only the out-of-order screen and logs the
+// missing table; once the table is back, the terminal is in order.
+func TestSupervisor_RequiresEgressLockdown(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KIOSK_FAKE_BROWSER", "done")
+	var loaded, probes atomic.Int32
+	probe := func() error {
+		probes.Add(1)
+		if loaded.Load() == 0 {
+			return fmt.Errorf("%w: a datagram to 127.0.0.1:9 was not refused", ErrNoEgressLockdown)
+		}
+		return nil
+	}
+	svc, logs := startShell(t, Config{Browser: exe, RequireEgressLockdown: true, EgressProbe: probe})
+	wait.UntilErr(t, 20*time.Second, "a failed wipe report (out of order)", func() error {
+		for _, c := range svc.of("/api/session/wiped") {
+			if c.body["ok"] == false {
+				return nil
+			}
+		}
+		return fmt.Errorf("none")
+	})
+	wait.Until(t, 20*time.Second, "the probe retried", func() bool { return probes.Load() >= 3 })
+	if n := len(svc.of("/api/shell/hello")); n != 0 {
+		t.Errorf("shell/hello sent %d times without the egress lockdown: no session may start", n)
+	}
+	if l := logs.String(); !strings.Contains(l, "egress lockdown missing: nftables table inet kiosk is not loaded") {
+		t.Errorf("no log line naming the missing table:\n%s", l)
+	}
+	loaded.Store(1)
+	wait.Until(t, 20*time.Second, "shell/hello once the lockdown is in force", func() bool { return len(svc.of("/api/shell/hello")) > 0 })
+}
+
+// Off (the default, a developer's machine), the lockdown is never probed.
+func TestSupervisor_EgressLockdownOff(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KIOSK_FAKE_BROWSER", "done")
+	var probes atomic.Int32
+	svc, _ := startShell(t, Config{Browser: exe, EgressProbe: func() error { probes.Add(1); return ErrNoEgressLockdown }})
+	wait.Until(t, 20*time.Second, "a session's wipe reported", func() bool { return len(svc.of("/api/session/wiped")) > 0 })
+	if n := probes.Load(); n != 0 {
+		t.Errorf("the lockdown was probed %d times with RequireEgressLockdown off", n)
+	}
+}
