@@ -23,7 +23,7 @@ import (
 type fakeEdge struct {
 	plug, pull chan usbkey.Device
 	queued     chan struct{} // after each plug or pull was handed over
-	dir        string // the "mount point"
+	dir        string        // the "mount point"
 	mountErr   error
 
 	mu    sync.Mutex
