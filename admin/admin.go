@@ -98,6 +98,21 @@ type SystemStatus struct {
 	Overdue bool
 	// LastError is the last failure of a restart or reboot.
 	LastError string
+	// BrowserFailures is the number of browser starts in a row that
+	// failed (kiosk_browser_start_failures); 0 once a start works.
+	BrowserFailures int
+	// BrowserOutOfOrder is true when the shell gave up quick retries (3
+	// failures): the terminal is out of order, and BrowserMessage (in red)
+	// names the update that preceded the first failure, at BrowserSince.
+	BrowserOutOfOrder bool
+	BrowserMessage    string
+	BrowserSince      time.Time
+	// BrowserUpdateAt and BrowserUpdatePackages are that update; zero
+	// when apt's history names none.
+	BrowserUpdateAt       time.Time
+	BrowserUpdatePackages []string
+	// BrowserError is the last failure's cause (an exit status).
+	BrowserError string
 }
 
 // Config configures a Server.

@@ -106,6 +106,9 @@ type Config struct {
 	// UnattendedLog is unattended-upgrades' log, read for the admin
 	// page. Empty: maintenance.DefaultUnattendedLog.
 	UnattendedLog string
+	// AptHistory is apt's history, read to name the update after which
+	// the browser no longer starts. Empty: maintenance.DefaultAptHistory.
+	AptHistory string
 	// MaintenanceEvery is the time between maintenance checks. Zero:
 	// maintenance.DefaultInterval (30 s).
 	MaintenanceEvery time.Duration

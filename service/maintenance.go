@@ -129,6 +129,7 @@ func (s *Service) withSystem(status func() admin.Status) func() admin.Status {
 		if f := s.system.Load(); f != nil {
 			sys.WebKitVersion, sys.LastRun, sys.LastResult, sys.LastPackages, sys.Waiting = f.WebKitVersion, f.LastRun, f.LastResult, f.LastPackages, f.Waiting
 		}
+		s.browser.status(sys)
 		st.System = sys
 		return st
 	}

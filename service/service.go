@@ -57,6 +57,7 @@ type Service struct {
 	maint   *maintenance.Maintainer
 	restart chan struct{}                      // the maintenance loop asks Run to stop with ErrRestart
 	system  atomic.Pointer[maintenance.System] // refreshSystem's last read
+	browser browserFacts                       // the shell's browser starts (browser.go)
 
 	proxyLn, adminLn   net.Listener
 	proxySrv, adminSrv *http.Server
@@ -174,6 +175,7 @@ func New(c *Config) (s *Service, err error) {
 	}
 	facts.maint = s.maint
 	registerStateGauge(reg, s.ctl)
+	registerBrowserMetrics(reg, &s.browser)
 	if err := registerTerminalMetrics(reg, c, s.holder, s.ctl, facts); err != nil {
 		return nil, fmt.Errorf("terminal metrics: %w", err)
 	}
@@ -204,6 +206,7 @@ func New(c *Config) (s *Service, err error) {
 			return s.ctl.Wait(ctx, since)
 		},
 		Printer:   facts.printerReport,
+		Browser:   s.browserReport,
 		Threat:    s.store.Threat,
 		Settings:  func() any { return s.ctl.Settings() },
 		Allowlist: allowlistBytes(s.holder),
