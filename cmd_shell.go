@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -29,6 +30,8 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux; only where bwrap cannot run)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on, without a dialog (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
+	usb := fs.Bool("usb", false, "offer the documents of a USB key plugged in during a session, mounted read-only by udisks2 and scanned by clamd (Linux; default off)")
+	clamdSocket := fs.String("clamd-socket", "/run/clamav/clamd.ctl", "clamd's local `SOCKET` (--usb: no verdict, nothing offered)")
 	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
 	egress := fs.Bool("require-egress-lockdown", false, "refuse every session (out-of-order screen) while the egress lockdown, nftables table "+kiosk.EgressTable+", is not in force for this user (Linux; the package turns it on; off for developers)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
@@ -38,6 +41,10 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := kiosk.CheckDevices(*printer, *printGrace, *scanner); err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)
+		return 2
+	}
+	if *usb && runtime.GOOS != "linux" {
+		fmt.Fprintln(stderr, "kiosk shell: --usb: USB keys are only available on Linux (udisks2)")
 		return 2
 	}
 	l, err := newLogger(stderr, *logLevel)
@@ -60,6 +67,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
 		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath, RequireEgressLockdown: *egress,
+		USB: *usb, ClamdSocket: *clamdSocket,
 	})
 	if err != nil {
 		fmt.Fprintf(stderr, "kiosk shell: %v\n", err)

@@ -69,6 +69,13 @@ type Config struct {
 	// the documents they attach to a form (Linux). If empty, file uploads
 	// are refused.
 	Scanner string
+	// USB offers the documents of a USB key plugged in during a session
+	// in the same panel as scans (Linux: udisks2 mounts it read-only,
+	// kiosk/usbkey). Off by default.
+	USB bool
+	// ClamdSocket is clamd's local socket, which scans every file of a
+	// USB key before it is offered. If empty, nothing is offered.
+	ClamdSocket string
 	// PrintGrace is how long the jobs a session left in the printer's
 	// queue may still print after the session; then they are cancelled.
 	// If zero, 2 min.

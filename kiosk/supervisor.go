@@ -270,6 +270,9 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 	if outOfOrder == "" && s.conf.Scanner != "" {
 		f = append(f, "--scanner", s.conf.Scanner)
 	}
+	if outOfOrder == "" && s.conf.USB {
+		f = append(f, "--usb", "--clamd-socket", s.conf.ClamdSocket)
+	}
 	return f
 }
 

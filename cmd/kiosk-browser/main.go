@@ -41,6 +41,8 @@ func run(args []string, stderr io.Writer) int {
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` residents scan with (Linux; default: uploads refused)")
+	usb := fs.Bool("usb", false, "offer the documents of a USB key plugged in during the session (Linux, udisks2)")
+	clamdSocket := fs.String("clamd-socket", "", "clamd's local `SOCKET`, which scans every file of a USB key (empty: nothing offered)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	heartbeat := fs.Bool("heartbeat", false, "the supervisor's heartbeat pipes are open (fds 3 and 4; on Windows, "+kiosk.EnvHandles+")")
 	outOfOrder := fs.String("out-of-order", "", "show only the out-of-order screen with this `DETAIL`")
@@ -64,7 +66,7 @@ func run(args []string, stderr io.Writer) int {
 	err := runBrowser(&browser.Config{
 		Logger: l, AdminURL: *admin, TokenFile: filepath.Clean(*token), ProxyAddr: *proxyAddr,
 		Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
-		Printer: *printer, Scanner: *scanner, Retry: *retry,
+		Printer: *printer, Scanner: *scanner, Retry: *retry, USB: *usb, ClamdSocket: *clamdSocket,
 	})
 	switch {
 	case err == nil:

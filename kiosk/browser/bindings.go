@@ -140,6 +140,12 @@ var bindings = []bindingRule{
 	{"kioskAttach", byToolbar | byPortal, gestureOffPortal, func(b *Browser, c *bindingCall) {
 		b.attachDocument(c.id, c.num(0))
 	}},
+	// The resident's USB key in the documents panel (usb_linux.go):
+	// "Joindre" beside a file ("attach", its index) and "Retirer la clé"
+	// ("eject"), from the toolbar's own world only.
+	{"kioskUSB", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {
+		b.usbAction(c.id, c.str(0), c.num(1))
+	}},
 	// Zoom, contrast, pointer (display.go): the toolbar's display panel
 	// ("Aa": "A−", "A+", "Contraste élevé", "Grand pointeur"), after the
 	// resident's own touch, on the portal's pages too; a site's script

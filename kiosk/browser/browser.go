@@ -298,6 +298,9 @@ func (b *Browser) finish(err error) {
 	if err == nil && b.holdForPrint() {
 		return
 	}
+	if b.holdForUSB(err) {
+		return // the key is unmounted first
+	}
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)

@@ -23,6 +23,8 @@ type platform struct {
 	// disp is the session's zoom, contrast and pointer (display_linux.go;
 	// main).
 	disp display
+	// usb is the session's USB key (usb_linux.go; main).
+	usb usbSession
 }
 
 // toolbarWorld: WebKitGTK runs the toolbar in a script world of its own

@@ -26,6 +26,9 @@ type Config struct {
 	Printer string
 	// Scanner is as in kiosk.Config.
 	Scanner string
+	// USB and ClamdSocket are as in kiosk.Config.
+	USB         bool
+	ClamdSocket string
 	// OutOfOrder, when not empty, shows only the built-in "Terminal
 	// momentanément indisponible" screen with this technical detail, loads
 	// nothing from the network and never starts a session.

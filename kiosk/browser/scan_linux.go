@@ -40,14 +40,15 @@ type documents struct {
 
 // FileChooser answers a page's <input type=file> (main loop): GTK's dialog
 // is never shown; with a scanner the toolbar's overlay offers "Numériser"
-// and the session's documents, else the chooser is cancelled with a notice.
+// and the session's documents, with --usb the files of the resident's USB
+// key (usb_linux.go), else the chooser is cancelled with a notice.
 func (b *Browser) FileChooser(accept string) {
 	page := b.committed
 	switch {
 	case b.conf.OutOfOrder != "" || b.quitting || !b.owned || isPortalURL(page):
 		b.g.AnswerChooser("")
 		return
-	case b.conf.Scanner == "":
+	case b.conf.Scanner == "" && !b.conf.USB:
 		b.l.Info("file upload refused: this terminal has no scanner (kiosk shell --scanner)", "host", hostOf(page))
 		b.g.AnswerChooser("")
 		b.notice(noticeUploadUnavailable)
@@ -216,7 +217,7 @@ func (b *Browser) closeDocuments() {
 func (b *Browser) showDocuments() {
 	st, _ := json.Marshal(map[string]any{
 		"open": b.docs.open, "scanning": b.docs.scanning, "docs": b.siteDocuments(),
-		"multipage": b.docs.format == "pdf",
+		"multipage": b.docs.format == "pdf", "scanner": b.conf.Scanner != "", "usb": b.usbView(),
 	})
 	b.v.ToolbarEval("window.kioskDocuments && window.kioskDocuments(" + string(st) + ")")
 }

@@ -67,6 +67,7 @@ func (b *Browser) apply(st *kiosk.State) {
 	if st.InSession() && !b.owned {
 		b.owned = true
 		b.send(kiosk.MsgSession)
+		b.startUSB()
 	}
 	if b.recovering.Load() {
 		return

@@ -83,7 +83,7 @@ func New(conf Config) (*Controller, error) {
 	}
 	return &Controller{
 		conf:   conf,
-		l:      conf.Logger.With("component", "usb"),
+		l:      conf.Logger,
 		events: make(chan func(context.Context), 16),
 		done:   make(chan struct{}),
 	}, nil
@@ -253,8 +253,8 @@ func (c *Controller) list(ctx context.Context, d Device) State {
 // pulled out.
 func (c *Controller) removed(d Device) {
 	if c.dev == nil || c.dev.Object != d.Object {
-		if c.State().Status == StatusReplug {
-			c.set(State{})
+		if st := c.State().Status; c.dev == nil && (st == StatusReplug || st == StatusRemovable) {
+			c.set(State{}) // the key was pulled out: back to "plug your key in"
 		}
 		return
 	}

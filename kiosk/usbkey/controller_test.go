@@ -236,6 +236,8 @@ func TestController_PlugListAttachEject(t *testing.T) {
 	if _, _, err := r.c.Copy(context.Background(), idx["avis.pdf"], dst); !errors.Is(err, usbkey.ErrNoKey) {
 		t.Errorf("Copy after Eject = %v, want ErrNoKey", err)
 	}
+	r.edge.pullOut(usbkey.Device{Object: dev.Object})
+	r.wait(t, usbkey.StatusNone) // pulled out: "plug your key in" again
 	r.cancel()
 	if err := <-r.ran; err != nil {
 		t.Errorf("Run = %v", err)

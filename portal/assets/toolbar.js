@@ -49,6 +49,16 @@
     '.card .docs button{min-height:60px;min-width:120px;padding:0 20px;font-size:22px}',
     '.row-actions{display:flex;gap:10px;flex-wrap:wrap;justify-content:flex-end}',
     '.card p.wait{font-weight:700;color:#000091}',
+    // The resident's USB key in the documents overlay (kiosk shell --usb).
+    '.card{max-height:calc(100vh - ' + (BAR + 24) + 'px);overflow-y:auto}',
+    '.usb{margin-top:20px;text-align:start}',
+    '.card .usb h3{font-size:28px;margin:0 0 8px}',
+    '.usb-files li{flex-wrap:wrap}',
+    '.usb-files .meta{display:block;font-size:20px;color:#3a3a3a}',
+    '.usb-files .reason{font-size:20px;font-weight:700;color:#8a2c00}',
+    '.usb-files .reason.threat{color:#c9191e}',
+    ':host(.hc) .usb-files .meta{color:#fff}',
+    ':host(.hc) .usb-files .reason{color:#ffff00}',
     '[hidden]{display:none!important}',
     // Display settings (kioskDisplay): high contrast, a larger pointer.
     '.panel{position:fixed;top:' + BAR + 'px;left:0;right:0;z-index:2147483647;display:flex;flex-wrap:wrap;gap:12px;justify-content:center;padding:12px;background:#10105a;border-top:2px solid #fff;font-size:22px;font-weight:700}',
@@ -215,6 +225,13 @@
     ui.docsText = el('p', '', card);
     ui.docsWait = el('p', 'wait', card);
     ui.docsList = el('ul', 'docs', card);
+    // The USB key (docs.usb): its files, "Joindre" beside the attachable
+    // ones, why the others are not, "Retirer la clé".
+    ui.usb = el('div', 'usb', card);
+    ui.usbTitle = el('h3', '', ui.usb);
+    ui.usbText = el('p', 'wait', ui.usb);
+    ui.usbList = el('ul', 'docs usb-files', ui.usb);
+    ui.eject = button(ui.usb, 'secondary eject', function () { usbCall('eject', 0); });
     acts = el('div', 'actions', card);
     ui.scan = button(acts, 'scan', function () {
       var p = call('kioskScan');
@@ -229,9 +246,61 @@
     document.documentElement.appendChild(host);
   }
 
+  // usbCall calls the toolbar-only binding kioskUSB(action, index).
+  function usbCall(action, i) {
+    if (!native) { return; }
+    post('kioskUSB', [action, i]).catch(function () {});
+  }
+  var USB_STATUS = { '': 'doc.usb.none', reading: 'doc.usb.reading', 'no-antivirus': 'doc.usb.noav', failed: 'doc.usb.failed', replug: 'doc.usb.replug', removable: 'doc.usb.removable' };
+  var USB_KIND = { pdf: 'PDF', jpeg: 'JPEG', png: 'PNG', heic: 'HEIC' };
+  function usbSize(n) {
+    if (n >= 1048576) { return t('doc.usb.mb', (n / 1048576).toFixed(1).replace('.', lang() === 'en' ? '.' : ',')); }
+    return t('doc.usb.kb', Math.max(1, Math.round(n / 1024)));
+  }
+  function renderUSB() {
+    var u = docs.usb;
+    show(ui.usb, !!u);
+    if (!u) { return; }
+    var files = Array.isArray(u.files) ? u.files : [];
+    setText(ui.usbTitle, t('doc.usb.title'));
+    var msg = u.status === 'ready' ? (files.length ? (u.truncated ? 'doc.usb.truncated' : '') : 'doc.usb.empty') : (USB_STATUS[u.status || ''] || 'doc.usb.failed');
+    setText(ui.usbText, msg ? t(msg) : '');
+    show(ui.usbText, !!msg);
+    setText(ui.eject, t('doc.usb.eject'));
+    show(ui.eject, u.status === 'ready' || u.status === 'no-antivirus' || u.status === 'failed');
+    var key = JSON.stringify(files) + '|' + lang() + '|' + !!u.copying + '|' + u.status;
+    if (ui.usbList.dataset.key === key) { return; }
+    ui.usbList.dataset.key = key;
+    while (ui.usbList.firstChild) { ui.usbList.removeChild(ui.usbList.firstChild); }
+    if (u.status !== 'ready') { return; }
+    files.forEach(function (f) {
+      var li = el('li', '', ui.usbList);
+      li.dataset.file = String(f.i);
+      var d = el('span', 'file', li);
+      el('span', 'name', d).textContent = String(f.name);
+      var meta = [USB_KIND[f.kind] || '', usbSize(f.size)];
+      if (f.kind === 'pdf' && f.pages) { meta.push(f.pages === 1 ? t('doc.page1') : t('doc.pages', f.pages)); }
+      el('span', 'meta', d).textContent = meta.filter(Boolean).join(' · ');
+      if (f.ok) {
+        var b = button(el('span', 'row-actions', li), 'usbattach', function () {
+          docs.open = false;
+          usbCall('attach', f.i);
+          render();
+        });
+        b.dataset.file = String(f.i);
+        b.textContent = t('doc.attach');
+        b.disabled = !!u.copying;
+      } else {
+        el('span', 'reason' + (f.threat ? ' threat' : ''), li).textContent = String(f.reason || '');
+      }
+    });
+  }
+
   function renderDocs() {
     setText(ui.docsTitle, t('doc.title'));
-    setText(ui.docsText, t('doc.intro'));
+    setText(ui.docsText, t(docs.scanner === false ? 'doc.usb.intro' : 'doc.intro'));
+    show(ui.scan, docs.scanner !== false);
+    renderUSB();
     setText(ui.docsWait, docs.scanning ? t('doc.scanning') : (docs.docs.length ? '' : t('doc.none')));
     show(ui.docsWait, docs.scanning || !docs.docs.length);
     setText(ui.scan, t(docs.docs.length ? 'doc.scannew' : 'doc.scan'));
@@ -433,7 +502,7 @@
   // {open, scanning, multipage, docs: [{id, at, pages}]}.
   window.kioskDocuments = function (s) {
     if (!s || typeof s !== 'object' || !Array.isArray(s.docs)) { return; }
-    docs = { open: !!s.open, scanning: !!s.scanning, multipage: !!s.multipage, docs: s.docs };
+    docs = { open: !!s.open, scanning: !!s.scanning, multipage: !!s.multipage, docs: s.docs, scanner: s.scanner !== false, usb: (s.usb && typeof s.usb === 'object') ? s.usb : null };
     render();
   };
 

@@ -146,29 +146,42 @@ func (b *Bus) Pull(t testing.TB) {
 	}
 }
 
-// Calls are the calls made so far: "Mount ro,nosuid,nodev,noexec
-// no_interaction", "Unmount", "PowerOff".
+// Calls are the calls made so far: "GetManagedObjects", "Mount
+// ro,nosuid,nodev,noexec no_interaction", "Unmount no_interaction",
+// "PowerOff no_interaction".
 func (b *Bus) Calls() []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return append([]string(nil), b.calls...)
 }
 
-// WaitCall waits until a call starting with prefix was made.
+// WaitCall waits until a call starting with prefix was made and returns
+// the first.
 func (b *Bus) WaitCall(t testing.TB, prefix string, timeout time.Duration) string {
+	t.Helper()
+	return b.WaitCalls(t, prefix, 1, timeout)[0]
+}
+
+// WaitCalls waits until n calls starting with prefix were made and returns
+// them.
+func (b *Bus) WaitCalls(t testing.TB, prefix string, n int, timeout time.Duration) []string {
 	t.Helper()
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
 	for {
+		var got []string
 		for _, c := range b.Calls() {
 			if strings.HasPrefix(c, prefix) {
-				return c
+				got = append(got, c)
 			}
+		}
+		if len(got) >= n {
+			return got
 		}
 		select {
 		case <-b.changed:
 		case <-deadline.C:
-			t.Fatalf("no udisks2 call %q within %s; calls: %q", prefix, timeout, b.Calls())
+			t.Fatalf("no %d udisks2 call(s) %q within %s; calls: %q", n, prefix, timeout, b.Calls())
 		}
 	}
 }
@@ -208,6 +221,7 @@ func fixedInterfaces() map[string]map[string]dbus.Variant {
 type objectManager struct{ b *Bus }
 
 func (m objectManager) GetManagedObjects() (map[dbus.ObjectPath]map[string]map[string]dbus.Variant, *dbus.Error) {
+	m.b.record("GetManagedObjects") // the caller has subscribed by now
 	objs := map[dbus.ObjectPath]map[string]map[string]dbus.Variant{Fixed: fixedInterfaces()}
 	m.b.mu.Lock()
 	defer m.b.mu.Unlock()
