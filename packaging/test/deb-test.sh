@@ -136,6 +136,12 @@ check "ctrl-alt-del.target masked" test "$(readlink "$root/etc/systemd/system/ct
 check "units verify" in_root systemd-analyze verify --man=no /lib/systemd/system/kiosk.service \
 	/lib/systemd/system/kiosk-nftables.service /lib/systemd/system/kiosk-shell.service
 check "allowlist valid" in_root /usr/bin/kiosk allowlist check /etc/kiosk/allowlist.yaml
+# The shell never starts without the egress lockdown: bound to its unit, and
+# checking the table before each session (kiosk shell accepts the flag).
+check "kiosk-shell binds to kiosk-nftables" grep -qx 'BindsTo=kiosk-nftables.service' "$root/lib/systemd/system/kiosk-shell.service"
+check "kiosk-shell requires the lockdown" grep -q '^ExecStart=.* /usr/bin/kiosk shell --require-egress-lockdown ' "$root/lib/systemd/system/kiosk-shell.service"
+check "kiosk shell knows --require-egress-lockdown" bash -c "chroot '$root' /usr/bin/kiosk shell --help 2>&1 | grep -q -- -require-egress-lockdown"
+check "the lockdown is loaded again after nftables reloads" grep -qx 'ReloadPropagatedFrom=nftables.service' "$root/lib/systemd/system/kiosk-nftables.service"
 ok "$passed checks"
 
 # The service starts as kiosk with the package's directories and flags, in a
