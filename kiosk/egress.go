@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // EgressTable is the nftables table of the egress lockdown
@@ -42,4 +43,50 @@ func (s *supervisor) checkEgress() error {
 		return s.conf.EgressProbe()
 	}
 	return probeEgress()
+}
+
+// watchEgress checks the egress lockdown every retry period while c shows
+// the welcome screen, and ends c when the lockdown is gone (the table
+// deleted or flushed since c started), so that no session opens in it: the
+// supervisor then wipes it and egressGate shows the out-of-order screen. A
+// session already open runs to its end (the proxy is still forced on the
+// browser), with an error in the log. The returned function stops it.
+func (s *supervisor) watchEgress(ctx context.Context, c *child) (stop func()) {
+	if !s.conf.RequireEgressLockdown {
+		return func() {}
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(s.conf.retry())
+		defer t.Stop()
+		logged := false
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case <-c.done:
+				return
+			case <-t.C:
+			}
+			err := s.checkEgress()
+			if err == nil {
+				continue
+			}
+			c.mu.Lock()
+			inSession := c.session
+			c.mu.Unlock()
+			if !inSession {
+				s.l.Error("egress lockdown lost: ending the welcome screen before a session opens in it", "table", EgressTable, "err", err)
+				c.kill()
+				return
+			}
+			if !logged {
+				s.l.Error("egress lockdown lost during a session: out of order once it ends", "table", EgressTable, "err", err)
+				logged = true
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
 }

@@ -62,3 +62,35 @@ func TestSupervisor_EgressLockdownOff(t *testing.T) {
 		t.Errorf("the lockdown was probed %d times with RequireEgressLockdown off", n)
 	}
 }
+
+// A lockdown lost while the welcome screen waits (the table deleted or
+// flushed after the browser process started) ends that process before a
+// session opens in it; the terminal is then out of order.
+func TestSupervisor_EgressLockdownLostAtWelcome(t *testing.T) {
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KIOSK_FAKE_BROWSER", "welcome") // ready, then answers forever
+	var lost atomic.Bool
+	probe := func() error {
+		if lost.Load() {
+			return ErrNoEgressLockdown
+		}
+		return nil
+	}
+	svc, logs := startShell(t, Config{Browser: exe, RequireEgressLockdown: true, EgressProbe: probe})
+	wait.Until(t, 20*time.Second, "the welcome screen's shell/hello", func() bool { return len(svc.of("/api/shell/hello")) > 0 })
+	lost.Store(true)
+	wait.UntilErr(t, 20*time.Second, "a failed wipe report (out of order)", func() error {
+		for _, c := range svc.of("/api/session/wiped") {
+			if c.body["ok"] == false {
+				return nil
+			}
+		}
+		return fmt.Errorf("none")
+	})
+	if l := logs.String(); !strings.Contains(l, "egress lockdown lost: ending the welcome screen") {
+		t.Errorf("no log line for the lost lockdown:\n%s", l)
+	}
+}
