@@ -40,7 +40,9 @@ func TestServer_SystemBlockBrowserOutOfOrder(t *testing.T) {
 	}
 
 	// Back in order: no red line, no browser row.
-	f.setStatus(func(s *Status) { s.System.BrowserFailures, s.System.BrowserOutOfOrder, s.System.BrowserMessage = 0, false, "" })
+	f.setStatus(func(s *Status) {
+		s.System.BrowserFailures, s.System.BrowserOutOfOrder, s.System.BrowserMessage = 0, false, ""
+	})
 	_, body = f.get(c, "/")
 	if strings.Contains(body, "ne démarre plus") || strings.Contains(body, `id="system-browser"`) {
 		t.Error("the browser's row is still shown once a start worked")
