@@ -302,7 +302,7 @@
     show(ui.scan, docs.scanner !== false);
     renderUSB();
     setText(ui.docsWait, docs.scanning ? t('doc.scanning') : (docs.docs.length ? '' : t('doc.none')));
-    show(ui.docsWait, docs.scanning || !docs.docs.length);
+    show(ui.docsWait, docs.scanning || (!docs.docs.length && docs.scanner !== false));
     setText(ui.scan, t(docs.docs.length ? 'doc.scannew' : 'doc.scan'));
     ui.scan.disabled = !!docs.scanning;
     setText(ui.docsCancel, t('doc.cancel'));
