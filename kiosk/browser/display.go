@@ -110,6 +110,11 @@ func (d display) styles() (all, portal string) {
 	return all, portal
 }
 
+// ContrastStyles returns the high-contrast user style sheets: all for
+// every page, portal for the portal's pages too. The accessibility audit
+// (portal/axe_e2e_test.go) checks the portal's pages under them.
+func ContrastStyles() (all, portal string) { return display{contrast: true}.styles() }
+
 // displayPushJS is the toolbar-world script that tells the toolbar the
 // display settings (its own contrast and the portal page's class).
 func (d display) pushJS() string {

@@ -105,7 +105,9 @@
     if (special) {
       b.className = 'special ' + special;
       b.textContent = special === 'other' ? (OTHER_SYMBOL[lang] || 'ñ ğ') : SYMBOL[special];
-      b.setAttribute('aria-label', t(special));
+      // A key that shows letters or digits ("123", "ABC") is named by
+      // them first (WCAG 2.5.3, label in name).
+      b.setAttribute('aria-label', /[0-9A-Za-z\u00C0-\u024F\u0400-\u04FF\u0600-\u06FF]/.test(b.textContent) ? b.textContent + ' ' + t(special) : t(special));
       b.style.flexGrow = String(key.w || 1);
       if (key.w && layer !== 'digits') { b.style.maxWidth = (120 * key.w) + 'px'; }
       if (special === 'shift' && shift) { b.classList.add('on'); }

@@ -189,6 +189,9 @@
     ui.contrast = disp('contrast', function () { return display.contrast ? 'contrast-off' : 'contrast-on'; });
     ui.pointer = disp('pointer', function () { return display.pointer ? 'pointer-off' : 'pointer-on'; });
     ui.bannerText = el('p', '', ui.banner);
+    // A live region: a screen reader says the time warning and the
+    // notices when they come (WCAG 2.2.1, 4.1.3).
+    ui.bannerText.setAttribute('role', 'status');
     ui.print = button(ui.banner, 'print', function () {
       notice = '';
       var p = call('kioskPrint'); // the shell prints only after real input
@@ -369,7 +372,9 @@
     setText(ui.contrast, t('bar.contrast'));
     setText(ui.pointer, t('bar.pointer'));
     [[ui.display, 'bar.display'], [ui.zoomOut, 'bar.zoomout'], [ui.zoomIn, 'bar.zoomin']].forEach(function (x) {
-      if (x[0].getAttribute('aria-label') !== t(x[1])) { x[0].setAttribute('aria-label', t(x[1])); x[0].title = t(x[1]); }
+      // The name starts with the visible text (WCAG 2.5.3, label in name).
+      var name = x[0].textContent + ' ' + t(x[1]);
+      if (x[0].getAttribute('aria-label') !== name) { x[0].setAttribute('aria-label', name); x[0].title = t(x[1]); }
     });
     ui.display.setAttribute('aria-expanded', String(panelOpen));
     show(ui.panel, panelOpen);
