@@ -27,6 +27,8 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
 	var touch kiosk.TouchMode
 	fs.Var(&touch, "touch", "a touch screen: the on-screen keyboard opens by itself when a text field gets the focus; `auto` (the default) does so where no physical keyboard is found, off never")
+	var audio kiosk.AudioMode
+	fs.Var(&audio, "audio", "read-aloud: `on` (the default, where espeak-ng is found) shows \"Écouter\" in the toolbar; off hides it (a terminal without speakers)")
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux; only where bwrap cannot run)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on, without a dialog (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
@@ -65,7 +67,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
-		DataDir: *data, Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
+		DataDir: *data, Windowed: *windowed, Touch: touch, Audio: audio, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
 		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath, RequireEgressLockdown: *egress,
 		USB: *usb, ClamdSocket: *clamdSocket,
 	})

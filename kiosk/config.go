@@ -34,6 +34,9 @@ type Config struct {
 	// field: on a touch screen (TouchOn), where no physical keyboard is
 	// found (TouchAuto, the default ""), never (TouchOff).
 	Touch TouchMode
+	// Audio says whether "Écouter" reads aloud (AudioOn, the default "",
+	// where espeak-ng is found; AudioOff hides it).
+	Audio AudioMode
 	// NoSandbox runs WebKit's web processes without their bubblewrap
 	// sandbox (Linux), for a system where bwrap cannot run. Off by default.
 	NoSandbox bool

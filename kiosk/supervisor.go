@@ -20,6 +20,9 @@ type supervisor struct {
 	prints *printQueue
 	// starts counts the browser starts in a row that failed (startfail.go).
 	starts startFailures
+	// speech: the browser processes read aloud (--audio on and espeak-ng
+	// found, speechOn).
+	speech bool
 }
 
 // runSupervisor runs the shell until ctx is done.
@@ -71,6 +74,7 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 			s.l.Error("--scanner needs scanimage (apt-get install sane-utils): scans will fail", "err", err)
 		}
 	}
+	s.speech = speechOn(conf.Audio, s.l)
 	if err := s.egressGate(ctx); err != nil {
 		return err
 	}
@@ -274,6 +278,9 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 	}
 	if outOfOrder == "" && s.conf.USB {
 		f = append(f, "--usb", "--clamd-socket", s.conf.ClamdSocket)
+	}
+	if outOfOrder == "" && s.speech {
+		f = append(f, "--speech")
 	}
 	return f
 }

@@ -38,6 +38,7 @@ func run(args []string, stderr io.Writer) int {
 	windowed := fs.Bool("windowed", false, "a normal window instead of fullscreen (for developers)")
 	var touch kiosk.TouchMode
 	fs.Var(&touch, "touch", "when the on-screen keyboard opens by itself on a text field: `auto`, on, off")
+	speech := fs.Bool("speech", false, "read aloud: the toolbar shows \"Écouter\" (the supervisor found espeak-ng)")
 	noSandbox := fs.Bool("no-sandbox", false, "run WebKit's web processes without their bubblewrap sandbox (Linux)")
 	printer := fs.String("printer", "", "the CUPS queue `NAME` residents print on (Linux; default: printing refused)")
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` residents scan with (Linux; default: uploads refused)")
@@ -65,7 +66,7 @@ func run(args []string, stderr io.Writer) int {
 	l := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lv}))
 	err := runBrowser(&browser.Config{
 		Logger: l, AdminURL: *admin, TokenFile: filepath.Clean(*token), ProxyAddr: *proxyAddr,
-		Windowed: *windowed, Touch: touch, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
+		Windowed: *windowed, Touch: touch, Speech: *speech, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
 		Printer: *printer, Scanner: *scanner, Retry: *retry, USB: *usb, ClamdSocket: *clamdSocket,
 	})
 	switch {

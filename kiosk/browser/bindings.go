@@ -158,6 +158,12 @@ var bindings = []bindingRule{
 	{"kioskKey", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {
 		b.typeKey(c)
 	}},
+	// Read-aloud (speak.go): the toolbar's "Écouter" and "Stop", after the
+	// resident's touch, on the portal's pages too; a site's script can
+	// neither start nor stop it.
+	{"kioskSpeak", byToolbar, gestureAlways, func(b *Browser, c *bindingCall) {
+		b.speak(c)
+	}},
 }
 
 // bindingNames are the names of bindings, in the table's order.

@@ -43,6 +43,7 @@ func TestBindings_WhoMayCall(t *testing.T) {
 		"kioskDisplay":      {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskKey":          {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskUSB":          {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
+		"kioskSpeak":        {"no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only", "no_gesture/toolbar_only", "no_gesture/toolbar_only"},
 		"kioskHome":         {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/ok", "no_gesture/ok"},
 		"kioskBack":         {"no_gesture/ok", "ok/ok", "ok/ok", "no_gesture/ok", "no_gesture/ok"},
 		"kioskHelp":         {"no_gesture/ok", "no_gesture/ok", "no_gesture/ok", "no_gesture/ok", "no_gesture/toolbar_only"},

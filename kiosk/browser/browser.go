@@ -304,6 +304,7 @@ func (b *Browser) finish(err error) {
 	b.quitting = true
 	b.exitErr = err
 	b.l.Info("browser process ending", "err", err)
+	b.stopSpeech("browser process ending")
 	b.v.ClearClipboard()
 	if err == nil {
 		b.send(kiosk.MsgExiting) // the supervisor may kill us from now on

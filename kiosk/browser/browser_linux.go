@@ -25,6 +25,8 @@ type platform struct {
 	disp display
 	// usb is the session's USB key (usb_linux.go; main).
 	usb usbSession
+	// spk is the session's read-aloud (speak_linux.go; main).
+	spk readAloud
 }
 
 // toolbarWorld: WebKitGTK runs the toolbar in a script world of its own
@@ -64,6 +66,7 @@ func (b *Browser) Attach(g WebKit) {
 	if b.conf.OutOfOrder == "" {
 		g.SetPrinter(b.conf.Printer)
 	}
+	b.spk.sinkDir = speechSinkDir()
 	b.bindAll()
 }
 

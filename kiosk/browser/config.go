@@ -20,6 +20,9 @@ type Config struct {
 	// Touch is when the on-screen keyboard opens by itself on a text
 	// field (kiosk.Config.Touch).
 	Touch kiosk.TouchMode
+	// Speech turns read-aloud on ("Écouter", espeak-ng; speak.go): the
+	// supervisor found espeak-ng and --audio is on.
+	Speech bool
 	// NoSandbox is as in kiosk.Config.
 	NoSandbox bool
 	// Printer is as in kiosk.Config.

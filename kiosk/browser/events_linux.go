@@ -96,9 +96,11 @@ func (b *Browser) LoadEvent(ev int, uri string) {
 	b.probeSent = time.Time{}
 	if ev == LoadCommitted {
 		b.committed, b.committedStatus = uri, b.g.MainStatus()
-		b.closeDocuments() // a chooser of the page that went
+		b.closeDocuments()           // a chooser of the page that went
+		b.stopSpeech("page changed") // what was read was the page that went
 	}
 	b.pushDisplay() // the new page's toolbar (display_linux.go)
+	b.pushSpeech()  // its "Écouter" (speak_linux.go)
 	if ev != LoadFinished {
 		return
 	}

@@ -82,6 +82,7 @@ func (b *Browser) apply(st *kiosk.State) {
 		}
 		b.v.ToolbarEval("window.kioskUpdate && window.kioskUpdate(" + push + ")")
 	}
+	b.speechState(st)
 	switch st.State {
 	case kiosk.StateWiping:
 		b.finish(nil)

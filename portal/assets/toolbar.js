@@ -22,6 +22,8 @@
   var shifted = new Map(); // page element -> its own top, px
   var panelOpen = false; // the display panel ("Aa")
   var display = { zoom: 1, min_zoom: true, max_zoom: false, contrast: false, pointer: false }; // kioskDisplay
+  var speech = { available: false, speaking: false }; // kioskSpeech: "Écouter" shown, reading
+  var MAX_TEXT = 6000; // characters of a site's page read at once
 
   var CSS = [
     ':host{all:initial}',
@@ -72,8 +74,15 @@
     ':host(.hc) .banner,:host(.hc) .card{background:#000;color:#fff;border:3px solid #fff}',
     ':host(.hc) .overlay{background:rgba(0,0,0,.96)}',
     ':host(.hc) .count,:host(.hc) .card p.wait{color:#ffff00}',
+    // "Écouter" (kioskSpeak): in the bar during a session; on the portal's
+    // pages outside one (welcome, end question), a button of its own.
+    '.bar button.listen,.float-listen{display:inline-flex;align-items:center;gap:8px}',
+    '.listen svg,.float-listen svg{width:28px;height:28px;flex:none}',
+    '.float-listen{position:fixed;bottom:20px;inset-inline-end:20px;z-index:2147483647;min-height:64px;min-width:64px;padding:0 24px;font-size:24px;font-weight:700;border-radius:12px;border:3px solid #fff;background:#10105a;color:#fff;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)}',
+    'button.speaking{background:#ffd43b!important;color:#000!important;border-color:#000!important}',
+    ':host(.hc) .float-listen{background:#000;color:#ffff00;border:3px solid #ffff00;box-shadow:none}',
     ':host(.ptr) *{cursor:url("data:image/svg+xml,%3Csvg xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27 width=%2764%27 height=%2764%27 viewBox=%270 0 64 64%27%3E%3Cpath d=%27M4 2 L4 54 L17 42 L27 62 L36 58 L26 38 L44 38 Z%27 fill=%27black%27 stroke=%27white%27 stroke-width=%273%27 stroke-linejoin=%27round%27%2F%3E%3C%2Fsvg%3E") 4 2,default!important}',
-    '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
+    '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}.bar button.listen .label{display:none}}'
   ].join('\n');
 
   function lang() { return (state && S[state.lang]) ? state.lang : 'fr'; }
@@ -140,6 +149,13 @@
     return age >= 0 && age < 60;
   }
   function inSession() { return !!state && (state.state === 'active' || state.state === 'countdown'); }
+  function onPortal() { return location.origin === PORTAL.replace(/\/$/, ''); }
+  // pageLang: the language of the portal's page shown (the welcome
+  // page's choice), else the session's.
+  function pageLang() {
+    var l = ((document.documentElement && document.documentElement.lang) || '').toLowerCase().split('-')[0];
+    return onPortal() && S[l] ? l : lang();
+  }
 
   function build() {
     host = document.createElement('kiosk-toolbar');
@@ -164,6 +180,7 @@
     // shell applies them to the view (kioskDisplay, after the resident's
     // own touch) and answers with the settings.
     ui.display = button(ui.bar, 'display', function () { panelOpen = !panelOpen; render(); });
+    ui.listen = listenButton(ui.bar, 'listen');
     ui.time = el('div', 'time', ui.bar);
     ui.timeLabel = el('span', 'label', ui.time);
     ui.timeValue = el('span', 'value', ui.time);
@@ -177,6 +194,7 @@
     ui.kbd.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
     ui.end = button(ui.bar, 'end', function () { confirming = true; render(); });
     ui.banner = el('div', 'banner', root);
+    ui.listenFloat = listenButton(root, 'float-listen');
     ui.panel = el('div', 'panel', root);
     function disp(cls, change) {
       return button(ui.panel, cls, function () {
@@ -338,6 +356,83 @@
     });
   }
 
+  // Read-aloud. listenButton makes an "Écouter" button: a speaker and a
+  // label. The shell reads; the toolbar says what (kioskSpeak).
+  function listenButton(parent, cls) {
+    var b = button(parent, cls, listen);
+    // The page keeps its selection and focus: the press reads them.
+    b.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
+    var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
+    path.setAttribute('d', 'M3 9h4l5-4v14l-5-4H3z M15.5 8.5a5 5 0 0 1 0 7 M18 6a8.5 8.5 0 0 1 0 12');
+    path.setAttribute('fill', 'none');
+    path.setAttribute('stroke', 'currentColor');
+    path.setAttribute('stroke-width', '2');
+    path.setAttribute('stroke-linejoin', 'round');
+    path.setAttribute('stroke-linecap', 'round');
+    svg.appendChild(path);
+    b.appendChild(svg);
+    el('span', 'label', b);
+    b.hidden = true;
+    return b;
+  }
+  function listen() {
+    var p = call('kioskSpeak', speech.speaking ? { do: 'stop' } : speakRequest());
+    if (p) { p.then(window.kioskSpeech, function () {}); }
+  }
+  // speakRequest says what "Écouter" reads: the overlay or banner shown,
+  // else the page: the kiosk's own (the shell has its texts), or a
+  // site's selection, else its main content.
+  function speakRequest() {
+    if (inSession() && state.state === 'countdown') {
+      return { do: 'idle', n: Math.max(0, Math.ceil((state.countdown_s || 0) - elapsed())) };
+    }
+    if (inSession() && confirming) { return { do: 'confirm' }; }
+    if (inSession() && helpTakenRecently()) { return { do: 'help-taken' }; }
+    if (inSession() && Date.now() < helpUntil) { return { do: 'help' }; }
+    if (onPortal()) {
+      var sent = document.getElementById('help-sent');
+      if (sent && !sent.hidden) { return { do: 'help' }; }
+      return { do: 'page', lang: pageLang() };
+    }
+    var r = pageText();
+    return { do: 'page', lang: r.lang, text: r.text };
+  }
+  // pageText returns the resident's selection, else the page's main
+  // content (main, [role=main], article, else the body), as plain text
+  // of at most MAX_TEXT characters, and the language it is written in.
+  function pageText() {
+    var sel = window.getSelection ? window.getSelection() : null;
+    var text = sel && !sel.isCollapsed ? String(sel) : '';
+    var node = sel && text.trim() ? sel.anchorNode : null;
+    if (!node) {
+      node = document.querySelector('main') || document.querySelector('[role=main]') || document.querySelector('article') || document.body;
+      text = node ? node.innerText || node.textContent || '' : '';
+    }
+    text = text.replace(/\s+/g, ' ').trim();
+    if (text.length > MAX_TEXT) {
+      var cut = text.lastIndexOf('. ', MAX_TEXT);
+      if (cut < MAX_TEXT / 2) { cut = text.lastIndexOf(' ', MAX_TEXT); }
+      text = text.slice(0, cut > 0 ? cut + 1 : MAX_TEXT);
+    }
+    var e = node && (node.nodeType === 1 ? node : node.parentElement);
+    var withLang = e && e.closest ? e.closest('[lang]') : null;
+    return { text: text, lang: withLang ? withLang.getAttribute('lang') : '' };
+  }
+  function renderListen(b, l, visible) {
+    show(b, visible);
+    if (!visible) { return; }
+    var label = S[l][speech.speaking ? 'bar.stop' : 'bar.listen'] || S.fr[speech.speaking ? 'bar.stop' : 'bar.listen'] || '';
+    setText(b.querySelector('.label'), label);
+    if (b.getAttribute('aria-label') !== label) { b.setAttribute('aria-label', label); }
+    b.classList.toggle('speaking', speech.speaking);
+    b.setAttribute('aria-pressed', String(speech.speaking));
+    b.lang = l;
+    b.dir = l === 'ar' ? 'rtl' : 'ltr';
+  }
+
   function setText(e, s) { if (e.textContent !== s) { e.textContent = s; } }
   function show(e, on) { if (e.hidden === on) { e.hidden = !on; } }
 
@@ -354,6 +449,8 @@
     var kbd = window.__kioskKeyboard;
     if (kbd) { kbd.render(on, lang()); setText(ui.kbd, kbd.label()); }
     show(ui.kbd, !!kbd);
+    renderListen(ui.listen, lang(), on && speech.available);
+    renderListen(ui.listenFloat, pageLang(), !on && speech.available && onPortal());
     if (!on) {
       confirming = false;
       show(ui.banner, false); show(ui.idle, false); show(ui.confirm, false); show(ui.docs, false); show(ui.panel, false);
@@ -500,6 +597,16 @@
       // still fits the screen at 200 %.
       if (display.zoom !== 1) { host.style.setProperty('zoom', String(1 / display.zoom), 'important'); } else { host.style.removeProperty('zoom'); }
     }
+    render();
+  };
+
+  // kioskSpeech takes read-aloud's state from the shell (on each page, and
+  // as reading starts and ends): {available, speaking}. Unavailable
+  // (--audio=off, no espeak-ng, Windows), "Écouter" is hidden.
+  window.kioskSpeech = function (s) {
+    if (!s || typeof s !== 'object') { return; }
+    speech = { available: !!s.available, speaking: !!s.speaking };
+    if (!host && document.documentElement) { build(); }
     render();
   };
 
