@@ -3,6 +3,7 @@ package kiosk
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -25,6 +26,9 @@ func (s *supervisor) egressGate(ctx context.Context) error {
 	err := s.checkEgress()
 	if err == nil {
 		return nil
+	}
+	if !errors.Is(err, ErrNoEgressLockdown) {
+		err = fmt.Errorf("%w: %w", ErrNoEgressLockdown, err) // fail closed
 	}
 	s.l.Error("egress lockdown missing: nftables table "+EgressTable+" is not loaded: terminal out of order until it is (systemctl restart kiosk-nftables)",
 		"table", EgressTable, "err", err)
@@ -89,4 +93,13 @@ func (s *supervisor) watchEgress(ctx context.Context, c *child) (stop func()) {
 		}
 	}()
 	return func() { cancel(); <-done }
+}
+
+// outOfOrderFlags returns the flags of the out-of-order screen for cause.
+func (s *supervisor) outOfOrderFlags(cause error) []string {
+	f := s.browserFlags(cause.Error())
+	if errors.Is(cause, ErrNoEgressLockdown) {
+		f = append(f, "--out-of-order-kind", OutOfOrderLockdown)
+	}
+	return f
 }

@@ -1,6 +1,7 @@
 package kiosk
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -92,5 +93,18 @@ func TestSupervisor_EgressLockdownLostAtWelcome(t *testing.T) {
 	})
 	if l := logs.String(); !strings.Contains(l, "egress lockdown lost: ending the welcome screen") {
 		t.Errorf("no log line for the lost lockdown:\n%s", l)
+	}
+}
+
+// The out-of-order screen says the lockdown is missing, whether the probe
+// saw a packet leave or could not run at all (fail closed).
+func TestSupervisor_EgressOutOfOrderScreen(t *testing.T) {
+	s := &supervisor{conf: &Config{AdminURL: "http://127.0.0.1:8080", ProxyAddr: "127.0.0.1:3128", DataDir: t.TempDir(), RequireEgressLockdown: true}}
+	got := strings.Join(s.outOfOrderFlags(fmt.Errorf("%w: a datagram left", ErrNoEgressLockdown)), " ")
+	if !strings.Contains(got, "--out-of-order-kind lockdown") || !strings.Contains(got, "--out-of-order egress lockdown not in force") {
+		t.Errorf("out-of-order flags %q, want the lockdown kind and detail", got)
+	}
+	if got := strings.Join(s.outOfOrderFlags(errors.New("removing profile: busy")), " "); strings.Contains(got, "--out-of-order-kind") {
+		t.Errorf("a wipe failure's flags %q name another kind", got)
 	}
 }

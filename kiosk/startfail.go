@@ -16,6 +16,14 @@ import (
 // so that a fixed update brings the terminal back by itself.
 const MaxStartFailures = 3
 
+// Out-of-order kinds, kiosk-browser's --out-of-order-kind: which sentence
+// the out-of-order screen shows.
+const (
+	OutOfOrderWipe     = "wipe"     // the last session's data could not be erased (the default)
+	OutOfOrderBrowser  = "browser"  // the browser no longer starts (MaxStartFailures)
+	OutOfOrderLockdown = "lockdown" // the egress lockdown is missing (egress.go)
+)
+
 // startFailures counts the browser starts in a row that failed. It's safe
 // for concurrent use.
 type startFailures struct {
@@ -143,7 +151,7 @@ func (s *supervisor) waitBroken(ctx context.Context) error {
 		return nil // the next start's profile fails the same way: outOfOrder
 	}
 	detail := fmt.Sprintf("Le navigateur ne démarre plus (%d essais) : %s", n, why)
-	if c, err := startChild(s.conf, dir, s.browserFlags(detail), s.l); err == nil {
+	if c, err := startChild(s.conf, dir, append(s.browserFlags(detail), "--out-of-order-kind", OutOfOrderBrowser), s.l); err == nil {
 		c.watch(pctx, s.conf.ping(), s.conf.hangAfter(), s.conf.startGrace())
 	}
 	<-pctx.Done() // a screen that died early does not shorten the pause

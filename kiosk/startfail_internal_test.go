@@ -171,7 +171,7 @@ func TestSupervisor_BrowserFailsToStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "--out-of-order Le navigateur ne démarre plus (3 essais)") {
+	if !strings.Contains(string(b), "--out-of-order Le navigateur ne démarre plus (3 essais)") || !strings.Contains(string(b), "--out-of-order-kind browser") {
 		t.Errorf("the out-of-order screen was not tried; the browser's runs:\n%s", b)
 	}
 	if !strings.Contains(logs.String(), "the browser fails to start: terminal out of order") {

@@ -179,7 +179,7 @@ func (s *supervisor) outOfOrder(ctx context.Context, cause error, fix func() err
 		}
 		var c *child
 		if dir != "" {
-			c, err = startChild(s.conf, dir, s.browserFlags(cause.Error()), s.l)
+			c, err = startChild(s.conf, dir, s.outOfOrderFlags(cause), s.l)
 			if err != nil {
 				s.l.Error("starting out-of-order screen", "err", err)
 			}

@@ -47,6 +47,7 @@ func run(args []string, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
 	heartbeat := fs.Bool("heartbeat", false, "the supervisor's heartbeat pipes are open (fds 3 and 4; on Windows, "+kiosk.EnvHandles+")")
 	outOfOrder := fs.String("out-of-order", "", "show only the out-of-order screen with this `DETAIL`")
+	outOfOrderKind := fs.String("out-of-order-kind", "", "why the terminal is out of order, for the screen's sentence: `wipe` (the default), browser (it no longer starts), lockdown (the egress lockdown is missing)")
 	retry := fs.Duration("retry", 0, "the out-of-order retry period (default 3s)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -67,7 +68,7 @@ func run(args []string, stderr io.Writer) int {
 	err := runBrowser(&browser.Config{
 		Logger: l, AdminURL: *admin, TokenFile: filepath.Clean(*token), ProxyAddr: *proxyAddr,
 		Windowed: *windowed, Touch: touch, Speech: *speech, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
-		Printer: *printer, Scanner: *scanner, Retry: *retry, USB: *usb, ClamdSocket: *clamdSocket,
+		Printer: *printer, Scanner: *scanner, Retry: *retry, USB: *usb, ClamdSocket: *clamdSocket, OutOfOrderKind: *outOfOrderKind,
 	})
 	switch {
 	case err == nil:

@@ -168,7 +168,7 @@ func (b *Browser) onMain(f func()) { b.v.Dispatch(f) }
 // once the settings and the toolbar are in.
 func (b *Browser) begin() {
 	if b.conf.OutOfOrder != "" {
-		b.showBuiltin(outOfOrderPage(true, b.conf.OutOfOrder))
+		b.showBuiltin(outOfOrderPageFor(b.conf.OutOfOrderKind, b.conf.OutOfOrder))
 		b.send(kiosk.MsgOutOfOrder)
 	} else {
 		go b.boot()

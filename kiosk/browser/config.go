@@ -36,6 +36,11 @@ type Config struct {
 	// momentanément indisponible" screen with this technical detail, loads
 	// nothing from the network and never starts a session.
 	OutOfOrder string
+	// OutOfOrderKind says why, for the screen's sentence: "" or
+	// "wipe" (the last session's data could not be erased), "browser"
+	// (the browser no longer starts), "lockdown" (the egress lockdown is
+	// missing).
+	OutOfOrderKind string
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
 	// Heartbeat says that the supervisor's pipes are open (fds 3 and 4 on

@@ -3,6 +3,8 @@ package browser
 import (
 	"html"
 	"strings"
+
+	"github.com/communes/kiosk/kiosk"
 )
 
 // outOfOrderHTML is the built-in screen shown when the service cannot be
@@ -39,6 +41,21 @@ func outOfOrderPage(wipe bool, detail string) string {
 	fr, en := "Nouvel essai automatique dans quelques secondes.", "Retrying automatically in a few seconds."
 	if wipe {
 		fr, en = "Les données de la session précédente n'ont pas pu être effacées.", "The previous session's data could not be erased."
+	}
+	return strings.NewReplacer("{{FR}}", fr, "{{EN}}", en, "{{DETAIL}}", html.EscapeString(detail)).Replace(outOfOrderHTML)
+}
+
+// outOfOrderPageFor returns the out-of-order screen the supervisor asked
+// for: kind is one of kiosk's OutOfOrder kinds ("" is kiosk.OutOfOrderWipe).
+func outOfOrderPageFor(kind, detail string) string {
+	var fr, en string
+	switch kind {
+	case kiosk.OutOfOrderBrowser:
+		fr, en = "Le navigateur de la borne ne démarre plus. Nouvel essai automatique dans quelques minutes.", "The terminal's browser no longer starts. Retrying automatically in a few minutes."
+	case kiosk.OutOfOrderLockdown:
+		fr, en = "La protection réseau de la borne n'est pas active. Nouvel essai automatique dans quelques secondes.", "The terminal's network protection is not active. Retrying automatically in a few seconds."
+	default:
+		return outOfOrderPage(true, detail)
 	}
 	return strings.NewReplacer("{{FR}}", fr, "{{EN}}", en, "{{DETAIL}}", html.EscapeString(detail)).Replace(outOfOrderHTML)
 }
