@@ -29,6 +29,7 @@ type usbSession struct {
 	state    usbkey.State
 	started  bool
 	released bool // the end of the session waits for the unmount
+	waited   bool // ... and it is over
 	copying  bool
 }
 
@@ -89,8 +90,11 @@ func (b *Browser) reportThreat(signature string) {
 // and powered off (main loop): it reports whether it did; finish(err) is
 // called again then.
 func (b *Browser) holdForUSB(err error) bool {
-	if b.usb.c == nil || b.usb.released {
+	switch {
+	case b.usb.c == nil || b.usb.waited:
 		return false
+	case b.usb.released:
+		return true // another finish while the key is released: still waiting
 	}
 	b.usb.released = true
 	b.usb.cancel()
@@ -103,7 +107,10 @@ func (b *Browser) holdForUSB(err error) bool {
 		case <-t.C:
 			b.l.Warn("the USB key was not released in time")
 		}
-		b.onMain(func() { b.finish(err) })
+		b.onMain(func() {
+			b.usb.waited = true
+			b.finish(err)
+		})
 	}()
 	return true
 }

@@ -1,0 +1,100 @@
+package browser
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/communes/kiosk/kiosk/usbkey"
+)
+
+// holdEdge is udisks2 at the process edge: one key plugged at once, whose
+// Unmount waits for the test.
+type holdEdge struct {
+	dir     string
+	release chan struct{}
+	mu      sync.Mutex
+	calls   []string
+}
+
+func (e *holdEdge) Watch(ctx context.Context, added, _ func(usbkey.Device)) error {
+	added(usbkey.Device{Object: "/org/freedesktop/UDisks2/block_devices/sdb1", Drive: "/d", CanPowerOff: true})
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+func (e *holdEdge) Mount(context.Context, usbkey.Device) (string, error) { return e.dir, nil }
+
+func (e *holdEdge) Unmount(context.Context, usbkey.Device) error {
+	<-e.release
+	e.record("unmount")
+	return nil
+}
+
+func (e *holdEdge) PowerOff(context.Context, usbkey.Device) error {
+	e.record("poweroff")
+	return nil
+}
+
+func (e *holdEdge) record(s string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.calls = append(e.calls, s)
+}
+
+// quitView is a fakeView that says when the main loop is asked to stop.
+type quitView struct {
+	*fakeView
+	quitted chan struct{}
+	once    sync.Once
+}
+
+func (v *quitView) Quit() {
+	v.fakeView.Quit()
+	v.once.Do(func() { close(v.quitted) })
+}
+
+// TestBrowser_EndWaitsForUSB: the end of the session waits until the key
+// is unmounted and powered off, even when the end is asked for again
+// meanwhile (each new state of the service calls finish).
+func TestBrowser_EndWaitsForUSB(t *testing.T) {
+	v := &quitView{fakeView: newFakeView(), quitted: make(chan struct{})}
+	b, _ := testBrowser(t, v)
+	e := &holdEdge{dir: t.TempDir(), release: make(chan struct{})}
+	states := make(chan usbkey.State, 8)
+	c, err := usbkey.New(usbkey.Config{Edge: e, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Changed: func(st usbkey.State) { states <- st }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(b.ctx)
+	b.usb.c, b.usb.cancel = c, cancel
+	go func() { _ = c.Run(ctx) }()
+	for st := range states {
+		if st.Status == usbkey.StatusNoAntivirus { // mounted; no scanner here
+			break
+		}
+	}
+
+	b.finish(nil)
+	b.finish(nil) // the service's next state, while the key is released
+	select {
+	case <-v.quitted:
+		t.Fatal("the browser process quit before the key was unmounted")
+	case <-time.After(200 * time.Millisecond): // nothing to await: Quit must not come
+	}
+	close(e.release)
+	select {
+	case <-v.quitted:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the browser process did not quit once the key was unmounted")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.calls) != 2 || e.calls[0] != "unmount" || e.calls[1] != "poweroff" {
+		t.Errorf("udisks2 calls before the end: %q, want unmount then poweroff", e.calls)
+	}
+}
