@@ -105,3 +105,47 @@ func metric(t *testing.T, s *service.Service, name string) string {
 	t.Fatalf("/metrics has no %s", name)
 	return ""
 }
+
+// A failure the shell reports with nothing to wipe (the egress lockdown
+// missing, the sandbox unable to start) puts the terminal out of order
+// with its cause, and the next successful report puts it back.
+func TestService_ShellFailureAtWelcome(t *testing.T) {
+	dir := t.TempDir()
+	al := filepath.Join(dir, "allowlist.yaml")
+	writeFile(t, al, listA)
+	c := newConfig(t, al)
+	s, err := service.New(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, s)
+	const cause = "egress lockdown not in force: nftables table inet kiosk not loaded (systemctl restart kiosk-nftables)"
+	if code := apiPost(t, s, c.DataDir, "/api/session/wiped", `{"ok": false, "error": "`+cause+`"}`); code != http.StatusOK {
+		t.Fatalf("failure report at welcome: status %d, want 200", code)
+	}
+	state := func() (string, string) {
+		t.Helper()
+		resp, err := apiGet(t, context.Background(), s, c.DataDir, "/api/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var st struct{ State, Error string }
+		if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+			t.Fatal(err)
+		}
+		return st.State, st.Error
+	}
+	if st, e := state(); st != "out_of_order" || e != cause {
+		t.Errorf("state = %s %q, want out_of_order with the cause", st, e)
+	}
+	if m := metric(t, s, "kiosk_wipe_failures_total"); m != "0" {
+		t.Errorf("kiosk_wipe_failures_total = %s, want 0: nothing was wiped", m)
+	}
+	if code := apiPost(t, s, c.DataDir, "/api/session/wiped", `{"ok": true}`); code != http.StatusOK {
+		t.Fatalf("success report: status %d", code)
+	}
+	if st, _ := state(); st != "welcome" {
+		t.Errorf("state after the success report = %s, want welcome", st)
+	}
+}

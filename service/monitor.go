@@ -1,6 +1,7 @@
 package service
 
 import (
+	"errors"
 	"sync/atomic"
 	"time"
 
@@ -36,10 +37,17 @@ type wipeReports struct {
 	wipes *monitor.WipeTracker
 }
 
+// Wiped passes the report on. A failure reported with nothing to wipe
+// (the welcome state: the shell cannot start its web processes' sandbox,
+// its printing tools, or runs without the egress lockdown) puts the
+// terminal out of order too, so that the admin page and /metrics say why
+// the screen shows out of order.
 func (c wipeReports) Wiped(ok bool, msg string) error {
 	err := c.Controller.Wiped(ok, msg)
 	if err == nil {
 		c.wipes.Record(time.Now(), ok)
+	} else if !ok && errors.Is(err, session.ErrWrongState) {
+		err = c.Controller.OutOfOrder(msg)
 	}
 	return err
 }
