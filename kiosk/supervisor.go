@@ -74,6 +74,7 @@ func runSupervisor(ctx context.Context, conf *Config) error {
 			s.l.Error("--scanner needs scanimage (apt-get install sane-utils): scans will fail", "err", err)
 		}
 	}
+	checkUSB(conf, s.l)
 	s.speech = speechOn(conf.Audio, s.l)
 	if err := s.egressGate(ctx); err != nil {
 		return err
