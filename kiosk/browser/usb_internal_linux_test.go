@@ -4,10 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/kiosk/usbdoc"
 	"github.com/communes/kiosk/kiosk/usbkey"
 )
 
@@ -96,5 +98,51 @@ func TestBrowser_EndWaitsForUSB(t *testing.T) {
 	defer e.mu.Unlock()
 	if len(e.calls) != 2 || e.calls[0] != "unmount" || e.calls[1] != "poweroff" {
 		t.Errorf("udisks2 calls before the end: %q, want unmount then poweroff", e.calls)
+	}
+}
+
+// TestBrowser_USBChanged: a key listed while a form's file chooser waits
+// shows in the documents overlay, with its verdicts in the session's
+// language; listed while none waits, a notice tells the resident what to
+// touch next (or that the antivirus or the key failed).
+func TestBrowser_USBChanged(t *testing.T) {
+	v := newFakeView()
+	b, _ := testBrowser(t, v)
+	b.conf.USB = true
+	last := func() string {
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		if len(v.toolbarJS) == 0 {
+			return ""
+		}
+		return v.toolbarJS[len(v.toolbarJS)-1]
+	}
+	for _, tc := range []struct {
+		status usbkey.Status
+		want   string
+	}{
+		{usbkey.StatusReady, `kioskNotice("doc.usb.ready")`},
+		{usbkey.StatusNoAntivirus, `kioskNotice("doc.usb.noav")`},
+		{usbkey.StatusFailed, `kioskNotice("doc.usb.failed")`},
+	} {
+		b.usbChanged(usbkey.State{Status: tc.status})
+		if got := last(); !strings.Contains(got, tc.want) {
+			t.Errorf("%s with no chooser open: %s, want %s", tc.status, got, tc.want)
+		}
+	}
+	b.docs.open = true
+	b.usbChanged(usbkey.State{Status: usbkey.StatusReady, Files: []usbdoc.File{
+		{Path: "avis.pdf", Size: 1000, Kind: usbdoc.KindPDF, Pages: 2},
+		{Path: "eicar.com", Size: 68, Reason: usbdoc.ReasonThreat, Threat: "Eicar-Signature"},
+	}})
+	got := last()
+	for _, want := range []string{`kioskDocuments(`, `"status":"ready"`, `"name":"avis.pdf"`, `"pages":2`, `"ok":true`,
+		`"reason":"refusé : menace détectée"`, `"threat":true`, `"scanner":false`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the overlay's state %s lacks %s", got, want)
+		}
+	}
+	if strings.Contains(got, "Eicar-Signature") {
+		t.Errorf("the overlay's state names the signature: %s", got)
 	}
 }

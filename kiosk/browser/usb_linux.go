@@ -19,7 +19,10 @@ import (
 
 // Notices of the USB key (portal messages).
 const (
-	noticeUSBFailed = "doc.usb.copyfailed"
+	noticeUSBFailed      = "doc.usb.copyfailed"
+	noticeUSBReady       = "doc.usb.ready" // listed while no form asks for a file
+	noticeUSBNoAntivirus = "doc.usb.noav"
+	noticeUSBFailedRead  = "doc.usb.failed"
 )
 
 // usbSession is the session's USB key (main loop).
@@ -51,13 +54,8 @@ func (b *Browser) startUSB() {
 	}
 	c, err := usbkey.New(usbkey.Config{
 		Edge: edge, Scanner: sc, Logger: b.l,
-		Changed: func(st usbkey.State) {
-			b.onMain(func() {
-				b.usb.state = st
-				b.showDocuments()
-			})
-		},
-		Threat: b.reportThreat,
+		Changed: func(st usbkey.State) { b.onMain(func() { b.usbChanged(st) }) },
+		Threat:  b.reportThreat,
 	})
 	if err != nil {
 		_ = edge.Close()
@@ -73,6 +71,25 @@ func (b *Browser) startUSB() {
 			b.l.Error("USB keys no longer followed", "err", err)
 		}
 	}()
+}
+
+// usbChanged shows the key's new state (main loop): in the documents
+// overlay when a page's file chooser waits, else as a notice, so the
+// resident who plugged a key in knows what to touch next.
+func (b *Browser) usbChanged(st usbkey.State) {
+	b.usb.state = st
+	if b.docs.open {
+		b.showDocuments()
+		return
+	}
+	switch st.Status {
+	case usbkey.StatusReady:
+		b.notice(noticeUSBReady)
+	case usbkey.StatusNoAntivirus:
+		b.notice(noticeUSBNoAntivirus)
+	case usbkey.StatusFailed:
+		b.notice(noticeUSBFailedRead)
+	}
 }
 
 // reportThreat counts a detection on the admin page: the signature only.
