@@ -56,6 +56,7 @@ func BenchmarkController_List(b *testing.B) {
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() { done <- c.Run(ctx) }()
+		b.Cleanup(func() { cancel(); <-done }) // before the key's unmount, on failure too
 		start := time.Now()
 		e.plugIn(dev)
 		for st := range states {
@@ -72,7 +73,6 @@ func BenchmarkController_List(b *testing.B) {
 		}
 		b.ReportMetric(float64(time.Since(start).Milliseconds()), "ms/listing")
 		cancel()
-		<-done
 	}
 	b.ReportMetric(float64(total)/(1<<20), "MB")
 }
@@ -91,8 +91,9 @@ func BenchmarkController_Copy5MB(b *testing.B) {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() { _ = c.Run(ctx) }()
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	b.Cleanup(func() { cancel(); <-done }) // before the key's unmount
 	e.plugIn(dev)
 	var st usbkey.State
 	for st = range states {
