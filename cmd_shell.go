@@ -34,6 +34,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	scanner := fs.String("scanner", "", "the SANE `DEVICE` (scanimage -L) residents scan the documents they attach with (Linux; default: uploads refused)")
 	usb := fs.Bool("usb", false, "offer the documents of a USB key plugged in during a session, mounted read-only by udisks2 and scanned by clamd (Linux; default off)")
 	clamdSocket := fs.String("clamd-socket", "/run/clamav/clamd.ctl", "clamd's local `SOCKET` (--usb: no verdict, nothing offered)")
+	hungPage := fs.Duration("hung-page", 45*time.Second, "how long a frozen page (no answer to the browser's probe; its toolbar is frozen too) may stay before the session ends as a crash and a new one starts")
 	printGrace := fs.Duration("print-grace", 2*time.Minute, "how long a session's jobs left in the printer's queue may still print before they are cancelled")
 	egress := fs.Bool("require-egress-lockdown", false, "refuse every session (out-of-order screen) while the egress lockdown, nftables table "+kiosk.EgressTable+", is not in force for this user (Linux; the package turns it on; off for developers)")
 	logLevel := fs.String("log-level", "info", "log `LEVEL`: debug, info, warn, error")
@@ -68,7 +69,7 @@ func runShell(args []string, stdout, stderr io.Writer) int {
 	err = kiosk.Run(ctx, &kiosk.Config{
 		Logger: l, AdminURL: *admin, TokenFile: *token, ProxyAddr: *proxyAddr,
 		DataDir: *data, Windowed: *windowed, Touch: touch, Audio: audio, NoSandbox: *noSandbox, Version: version, LogLevel: *logLevel,
-		Printer: *printer, PrintGrace: *printGrace, Scanner: *scanner, Browser: *browserPath, RequireEgressLockdown: *egress,
+		Printer: *printer, PrintGrace: *printGrace, HungPage: *hungPage, Scanner: *scanner, Browser: *browserPath, RequireEgressLockdown: *egress,
 		USB: *usb, ClamdSocket: *clamdSocket,
 	})
 	if err != nil {

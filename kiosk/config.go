@@ -63,6 +63,10 @@ type Config struct {
 	// If zero, 60 s: a PC answers within 2 s; a virtual PC without KVM
 	// took 10 to 30 s, and a start killed too early never succeeds.
 	StartGrace time.Duration
+	// HungPage is how long a page may leave the browser's probe script
+	// unanswered (an endless loop freezes the toolbar too) before the
+	// session ends as a crash. If zero, the browser's default (45 s).
+	HungPage time.Duration
 	// Retry is the out-of-order retry period. If zero, 3 s.
 	Retry time.Duration
 	// Printer is the CUPS queue on which residents print, with no dialog

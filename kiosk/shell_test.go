@@ -88,7 +88,7 @@ func TestShell_KillBrowser(t *testing.T) {
 }
 
 func TestShell_HungPageEndsAsCrash(t *testing.T) {
-	r := newRig(t, rigOptions{})
+	r := newRig(t, rigOptions{shellArgs: []string{"--hung-page", "10s"}})
 	first := r.log.wait(t, "welcome ready", 0, 15*time.Second)
 	r.startSession()
 	mark := r.log.len()

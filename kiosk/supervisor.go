@@ -263,6 +263,9 @@ func (s *supervisor) browserFlags(outOfOrder string) []string {
 		f = append(f, "--windowed")
 	}
 	f = append(f, "--touch="+s.conf.Touch.String()) // a bool-like flag: one argument
+	if s.conf.HungPage > 0 {
+		f = append(f, "--hung-page", s.conf.HungPage.String())
+	}
 	switch {
 	case outOfOrder != "":
 		// The out-of-order screen loads nothing but its built-in page, so it

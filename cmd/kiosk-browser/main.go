@@ -49,6 +49,7 @@ func run(args []string, stderr io.Writer) int {
 	outOfOrder := fs.String("out-of-order", "", "show only the out-of-order screen with this `DETAIL`")
 	outOfOrderKind := fs.String("out-of-order-kind", "", "why the terminal is out of order, for the screen's sentence: `wipe` (the default), browser (it no longer starts), lockdown (the egress lockdown is missing)")
 	retry := fs.Duration("retry", 0, "the out-of-order retry period (default 3s)")
+	hungPage := fs.Duration("hung-page", 0, "how long a page may leave the probe unanswered before the session ends as a crash (default 45s)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -68,7 +69,7 @@ func run(args []string, stderr io.Writer) int {
 	err := runBrowser(&browser.Config{
 		Logger: l, AdminURL: *admin, TokenFile: filepath.Clean(*token), ProxyAddr: *proxyAddr,
 		Windowed: *windowed, Touch: touch, Speech: *speech, NoSandbox: *noSandbox, OutOfOrder: *outOfOrder, Heartbeat: *heartbeat,
-		Printer: *printer, Scanner: *scanner, Retry: *retry, USB: *usb, ClamdSocket: *clamdSocket, OutOfOrderKind: *outOfOrderKind,
+		Printer: *printer, Scanner: *scanner, Retry: *retry, HungPage: *hungPage, USB: *usb, ClamdSocket: *clamdSocket, OutOfOrderKind: *outOfOrderKind,
 	})
 	switch {
 	case err == nil:

@@ -265,6 +265,7 @@ func (b *Browser) binding(id, name, page string, args []json.RawMessage) {
 	// host's origin (no site's script runs there).
 	blocked := !onPortal && b.nav.pinCallAllowed(page, b.pageStatus(page), hostOf(page))
 	who := callerOf(fromToolbar, onPortal, blocked)
+	b.l.Debug("binding call", "binding", name, "host", hostOf(page), "toolbar", fromToolbar, "portal", onPortal)
 	if refusal, msg := rule.check(who, onPortal, b.residentActed()); refusal != "" {
 		b.l.Warn(msg, "binding", name, "host", hostOf(page))
 		b.reply(id, false, jsonString(refusal))
@@ -347,6 +348,7 @@ func (b *Browser) stateJSON() string {
 // reply settles the call id: a page's through the view, the toolbar's in
 // its own world. It's safe for concurrent use.
 func (b *Browser) reply(id string, ok bool, resultJSON string) {
+	b.l.Debug("binding answered", "id", id, "ok", ok)
 	tid, found := strings.CutPrefix(id, toolbarCall)
 	if !found {
 		b.v.Reply(id, ok, resultJSON)

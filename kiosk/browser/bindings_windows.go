@@ -16,7 +16,7 @@ import (
 // ends as a crash.
 const (
 	stuckPage = 8 * time.Second
-	hungPage  = 15 * time.Second
+	hungPage  = 45 * time.Second // as on Linux (events_linux.go)
 )
 
 // bindAll binds the raw call and installs the guard script (before the

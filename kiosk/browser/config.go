@@ -29,6 +29,8 @@ type Config struct {
 	Printer string
 	// Scanner is as in kiosk.Config.
 	Scanner string
+	// HungPage is as in kiosk.Config (zero: hungPage).
+	HungPage time.Duration
 	// USB and ClamdSocket are as in kiosk.Config.
 	USB         bool
 	ClamdSocket string

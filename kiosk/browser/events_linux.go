@@ -11,8 +11,16 @@ import (
 // hungPage is how long the page may leave a trivial script unanswered (a
 // page in an endless loop freezes the toolbar too) before its web process
 // is terminated: the session then ends as a crash and a new browser process
-// starts.
-const hungPage = 15 * time.Second
+// starts. A PC answers within milliseconds; a slow one laying out a heavy
+// page, or a virtual PC without KVM, took over 15 s, and ending a
+// resident's session for that loses their work.
+const hungPage = 45 * time.Second
+
+// firstLoadGrace replaces hungPage until this process's first document
+// has committed: the web process is still starting (its sandbox, fonts),
+// which took 15 to 40 s on a virtual PC without KVM. The supervisor's
+// own start grace bounds the process as a whole.
+const firstLoadGrace = 2 * time.Minute
 
 // checkResponsive sends a probe script to the page on each heartbeat and
 // terminates a web process that has left one unanswered for hungPage (main
@@ -26,8 +34,15 @@ func (b *Browser) checkResponsive() {
 		b.g.Probe()
 		return
 	}
-	if time.Since(b.probeSent) > hungPage {
-		b.l.Error("web process hung: terminating it")
+	limit := hungPage
+	if b.conf.HungPage > 0 {
+		limit = b.conf.HungPage
+	}
+	if b.committed == "" {
+		limit = firstLoadGrace
+	}
+	if silent := time.Since(b.probeSent); silent > limit {
+		b.l.Error("web process hung: terminating it", "silent", silent.Round(time.Second), "first_load", b.committed == "")
 		b.probeSent = time.Time{}
 		b.g.TerminateWebProcess()
 	}
@@ -56,6 +71,8 @@ func (b *Browser) Decide(uri string, newWindow bool) (NavAction, string) {
 	}
 	if act != NavUse {
 		b.l.Info("navigation refused or redirected", "host", hostOf(uri), "new_window", newWindow)
+	} else {
+		b.l.Debug("navigation allowed", "host", hostOf(uri), "new_window", newWindow)
 	}
 	return act, to
 }
@@ -93,6 +110,7 @@ func (b *Browser) BackAllowed(uri string) bool {
 
 // LoadEvent follows the main frame's loads (main loop).
 func (b *Browser) LoadEvent(ev int, uri string) {
+	b.l.Debug("page load", "event", ev, "host", hostOf(uri))
 	b.probeSent = time.Time{}
 	if ev == LoadCommitted {
 		b.committed, b.committedStatus = uri, b.g.MainStatus()

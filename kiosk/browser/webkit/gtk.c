@@ -415,6 +415,12 @@ void kiosk_toolbar(WebKitWebView *view, const char *js) {
   webkit_user_script_unref(s);
 }
 
+// kiosk_page_eval runs js in the page's own world, without waiting for its
+// value.
+void kiosk_page_eval(WebKitWebView *view, const char *js) {
+  webkit_web_view_evaluate_javascript(view, js, -1, NULL, NULL, NULL, NULL, NULL);
+}
+
 // kiosk_toolbar_eval runs js in the toolbar's world of the page shown.
 void kiosk_toolbar_eval(WebKitWebView *view, const char *js) {
   webkit_web_view_evaluate_javascript(view, js, -1, KIOSK_WORLD, NULL, NULL, NULL, NULL);

@@ -249,7 +249,7 @@ func (g *gui) ToolbarEval(js string) {
 func (g *gui) Eval(js string) {
 	s := C.CString(js)
 	defer C.free(unsafe.Pointer(s))
-	C.webview_eval(g.w, s)
+	C.kiosk_page_eval(g.view, s)
 }
 
 func (g *gui) evalAsync(js string, id int64) {
@@ -267,16 +267,14 @@ func (g *gui) Bind(name string, index int) {
 // Dispatch runs f on the GTK main loop. It's safe for concurrent use.
 func (g *gui) Dispatch(f func()) { onMain(f) }
 
-// Reply answers a binding call; it may be called from any goroutine.
+// Reply answers a binding call; it may be called from any goroutine. It
+// settles the promise webview's bound function returned (window._rpc, the
+// script of webview_bind) as webview_return would, but evaluates it
+// through WebKit directly: webview_return does nothing where the
+// libwebkit2gtk -dev package is not installed (gtk.h), that is on every
+// installed kiosk.
 func (g *gui) Reply(seq string, ok bool, resultJSON string) {
-	s, r := C.CString(seq), C.CString(resultJSON)
-	defer C.free(unsafe.Pointer(s))
-	defer C.free(unsafe.Pointer(r))
-	status := C.int(0)
-	if !ok {
-		status = 1
-	}
-	C.webview_return(g.w, s, status, r)
+	onMain(func() { g.Eval(replyJS(seq, ok, resultJSON)) })
 }
 
 func (g *gui) uri() string {

@@ -14,9 +14,10 @@ void webview_terminate(webview_t w);
 void *webview_get_window(webview_t w);
 void webview_navigate(webview_t w, const char *url);
 void webview_set_html(webview_t w, const char *html);
-void webview_init(webview_t w, const char *js);
-void webview_eval(webview_t w, const char *js);
-void webview_return(webview_t w, const char *seq, int status, const char *result);
+// Not webview_eval nor webview_return: they evaluate through a handle
+// that webview opens as "libwebkit2gtk-4.0.so", the -dev package's
+// symlink, and do nothing at all on a PC that has only the runtime library
+// (kiosk_page_eval instead; gtk.go's Reply).
 
 void kiosk_bind(webview_t w, const char *name, long index);
 void kiosk_dispatch(long id);
@@ -35,6 +36,7 @@ void kiosk_print(WebKitWebView *view);
 int kiosk_chooser_answer(const char *path);
 void kiosk_toolbar(WebKitWebView *view, const char *js);
 void kiosk_toolbar_eval(WebKitWebView *view, const char *js);
+void kiosk_page_eval(WebKitWebView *view, const char *js);
 void kiosk_type_text(WebKitWebView *view, const char *text, int fallback);
 void kiosk_press_key(WebKitWebView *view, guint keyval);
 
