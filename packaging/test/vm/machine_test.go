@@ -265,13 +265,31 @@ func (m *machine) screen(name string) (*image.RGBA, error) {
 // on a touch screen: the USB tablet takes absolute coordinates 0..32767.
 func (m *machine) touch(p image.Point, w, h int) error {
 	abs := func(v, size int) int { return v * 32767 / (size - 1) }
-	move := []map[string]any{
-		{"type": "abs", "data": map[string]any{"axis": "x", "value": abs(p.X, w)}},
-		{"type": "abs", "data": map[string]any{"axis": "y", "value": abs(p.Y, h)}},
+	to := func(x, y int) error {
+		return m.q.do("input-send-event", map[string]any{"events": []map[string]any{
+			{"type": "abs", "data": map[string]any{"axis": "x", "value": abs(x, w)}},
+			{"type": "abs", "data": map[string]any{"axis": "y", "value": abs(y, h)}},
+		}}, nil)
 	}
-	if err := m.q.do("input-send-event", map[string]any{"events": move}, nil); err != nil {
+	// A finger lands from somewhere else: the pointer first moves next to
+	// the point, then onto it. The compositor gives a window the pointer
+	// only on a motion: a press where the pointer already was, over a
+	// window mapped since (a new browser process), reaches nobody.
+	near := image.Pt(p.X+12, p.Y+9)
+	if near.X >= w {
+		near.X = p.X - 12
+	}
+	if near.Y >= h {
+		near.Y = p.Y - 9
+	}
+	if err := to(near.X, near.Y); err != nil {
 		return err
 	}
+	time.Sleep(60 * time.Millisecond)
+	if err := to(p.X, p.Y); err != nil {
+		return err
+	}
+	time.Sleep(60 * time.Millisecond)
 	for _, down := range []bool{true, false} {
 		ev := []map[string]any{{"type": "btn", "data": map[string]any{"down": down, "button": "left"}}}
 		if err := m.q.do("input-send-event", map[string]any{"events": ev}, nil); err != nil {
