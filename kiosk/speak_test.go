@@ -161,6 +161,9 @@ func TestShell_SpeakWelcome(t *testing.T) {
 		t.Errorf("reading aloud: %v, want the welcome in en-gb", e.fields)
 	}
 	r.waitEval("Stop while reading", floatJS+".getAttribute('aria-pressed') === 'true' && "+floatJS+".textContent === 'Stop'", 5*time.Second)
+	if shots := os.Getenv("KIOSK_SCREENSHOTS"); shots != "" {
+		r.shot(filepath.Join(shots, "listen-welcome.png"))
+	}
 	r.waitSilent(floatJS, 60*time.Second)
 	if got := string(r.mustEval(floatJS + ".textContent").Result); got != `"Listen"` {
 		t.Errorf("after reading, the button says %s", got)
@@ -173,7 +176,8 @@ func TestShell_SpeakWelcome(t *testing.T) {
 	wav = r.waitAudio(dir, "*-ar-welcome.wav", 1, 10*time.Second)
 	r.waitEval("Stop in Arabic", floatJS+".textContent === '"+portal.Message("ar", "bar.stop")+"'", 5*time.Second)
 	mark = r.log.len()
-	r.press(floatJS) // Stop
+	r.movePointerAway() // xdotool's mousemove --sync may wait long where the pointer already is
+	r.press(floatJS)    // Stop
 	if e := r.log.wait(t, "read-aloud stopped", mark, 5*time.Second); e.fields["why"] != "stop pressed" {
 		t.Errorf("stopped: %v", e.fields)
 	}
@@ -204,6 +208,9 @@ func TestShell_SpeakSitePage(t *testing.T) {
 	r.waitEval("Écouter in the bar", listenJS+" && "+listenJS+".getClientRects().length > 0", 10*time.Second)
 	r.press(listenJS)
 	wav := r.waitAudio(dir, "*-es-text.wav", 0.2, 10*time.Second)
+	if shots := os.Getenv("KIOSK_SCREENSHOTS"); shots != "" {
+		r.shot(filepath.Join(shots, "listen-selection.png"))
+	}
 	r.waitSilent(listenJS, 30*time.Second)
 	checkSpoken(t, wav, "es", "Esta frase se lee sola.")
 	if got := string(r.mustEval("String(getSelection())").Result); got != `"Esta frase se lee sola."` {
@@ -211,6 +218,7 @@ func TestShell_SpeakSitePage(t *testing.T) {
 	}
 
 	r.mustEval("getSelection().removeAllRanges(); 1")
+	r.movePointerAway()
 	r.press(listenJS)
 	r.waitFor("a second utterance", 10*time.Second, func() bool { return len(wavs(t, dir, "*-es-text.wav")) == 2 })
 	r.waitSilent(listenJS, 30*time.Second)
@@ -256,6 +264,7 @@ func TestShell_SpeakStops(t *testing.T) {
 		mark := r.log.len()
 		switch stop {
 		case "stop pressed":
+			r.movePointerAway()
 			r.press(listenJS)
 		case "page changed":
 			r.openPage("autre")
@@ -340,7 +349,7 @@ func TestShell_SpeakCountdown(t *testing.T) {
 	mark = r.log.len()
 	r.waitFor("the second countdown read", 30*time.Second, func() bool { return len(wavs(t, dir, "*-fr-idle.wav")) == 2 })
 	r.waitAudio(dir, filepath.Base(wavs(t, dir, "*-fr-idle.wav")[1]), 0.5, 10*time.Second)
-	r.movePointerAway() // WebKit ignores a press where the last one was, unmoved
+	r.movePointerAway() // xdotool's mousemove --sync may wait long where the pointer already is
 	r.pressToolbar("continue")
 	if e := r.log.wait(t, "read-aloud stopped", mark, 10*time.Second); e.fields["why"] != "countdown left" {
 		t.Errorf("stopped: %v", e.fields)

@@ -32,7 +32,11 @@
     '.bar button{min-height:56px;min-width:56px;padding:0 18px;font:inherit;font-weight:700;border-radius:10px;border:2px solid #fff;background:#fff;color:#10105a;cursor:pointer;white-space:nowrap}',
     '.bar button.end{background:#c9191e;color:#fff}',
     'button:focus-visible{outline:4px solid #ffd43b;outline-offset:2px}',
-    '.time{flex:1;text-align:center;font-size:24px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}',
+    // The time left always shows whole: "Temps restant" (and a supervised
+    // session's agent) on small lines above it, each cut on its own.
+    '.time{flex:1;min-width:0;display:flex;flex-direction:column;align-items:center;justify-content:center;text-align:center;font-size:24px;line-height:1.15;white-space:nowrap;overflow:hidden}',
+    '.time > span{max-width:100%;overflow:hidden;text-overflow:ellipsis}',
+    '.time .with,.time .label{font-size:17px;font-weight:400}',
     '.time.low{color:#ffd43b}',
     '.banner{position:fixed;top:' + BAR + 'px;left:0;right:0;z-index:2147483647;padding:12px 20px;font-size:22px;font-weight:700;line-height:1.3;background:#ffe9a8;color:#161616;border-bottom:3px solid #b34000}',
     '.banner p{margin:0}',
@@ -77,12 +81,17 @@
     // "Écouter" (kioskSpeak): in the bar during a session; on the portal's
     // pages outside one (welcome, end question), a button of its own.
     '.bar button.listen,.float-listen{display:inline-flex;align-items:center;gap:8px}',
-    '.listen svg,.float-listen svg{width:28px;height:28px;flex:none}',
+    '.speaker{display:inline-block;width:28px;height:28px;flex:none;background:currentColor;-webkit-mask:url("data:image/svg+xml,%3Csvg%20xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27%20viewBox=%270%200%2024%2024%27%3E%3Cpath%20d=%27M3%209h4l5-4v14l-5-4H3z%20M15.5%208.5a5%205%200%200%201%200%207%20M18%206a8.5%208.5%200%200%201%200%2012%27%20fill=%27none%27%20stroke=%27black%27%20stroke-width=%272%27%20stroke-linejoin=%27round%27%20stroke-linecap=%27round%27%2F%3E%3C%2Fsvg%3E") center/contain no-repeat;mask:url("data:image/svg+xml,%3Csvg%20xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27%20viewBox=%270%200%2024%2024%27%3E%3Cpath%20d=%27M3%209h4l5-4v14l-5-4H3z%20M15.5%208.5a5%205%200%200%201%200%207%20M18%206a8.5%208.5%200%200%201%200%2012%27%20fill=%27none%27%20stroke=%27black%27%20stroke-width=%272%27%20stroke-linejoin=%27round%27%20stroke-linecap=%27round%27%2F%3E%3C%2Fsvg%3E") center/contain no-repeat}',
     '.float-listen{position:fixed;bottom:20px;inset-inline-end:20px;z-index:2147483647;min-height:64px;min-width:64px;padding:0 24px;font-size:24px;font-weight:700;border-radius:12px;border:3px solid #fff;background:#10105a;color:#fff;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)}',
     'button.speaking{background:#ffd43b!important;color:#000!important;border-color:#000!important}',
+    // In the bar, where room is short, the loudspeaker alone (its name,
+    // "Écouter" or "Stop", is its aria-label and title); while reading,
+    // a stop square.
+    '.bar button.listen{padding:0 14px}.bar button.listen .label{display:none}',
+    'button.speaking .speaker{-webkit-mask:none;mask:none;width:20px;height:20px;margin:4px;border-radius:3px}',
     ':host(.hc) .float-listen{background:#000;color:#ffff00;border:3px solid #ffff00;box-shadow:none}',
     ':host(.ptr) *{cursor:url("data:image/svg+xml,%3Csvg xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27 width=%2764%27 height=%2764%27 viewBox=%270 0 64 64%27%3E%3Cpath d=%27M4 2 L4 54 L17 42 L27 62 L36 58 L26 38 L44 38 Z%27 fill=%27black%27 stroke=%27white%27 stroke-width=%273%27 stroke-linejoin=%27round%27%2F%3E%3C%2Fsvg%3E") 4 2,default!important}',
-    '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}.bar button.listen .label{display:none}}'
+    '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
   ].join('\n');
 
   function lang() { return (state && S[state.lang]) ? state.lang : 'fr'; }
@@ -182,6 +191,7 @@
     ui.display = button(ui.bar, 'display', function () { panelOpen = !panelOpen; render(); });
     ui.listen = listenButton(ui.bar, 'listen');
     ui.time = el('div', 'time', ui.bar);
+    ui.timeWith = el('span', 'with', ui.time);
     ui.timeLabel = el('span', 'label', ui.time);
     ui.timeValue = el('span', 'value', ui.time);
     ui.help = button(ui.bar, 'help', function () {
@@ -362,18 +372,7 @@
     var b = button(parent, cls, listen);
     // The page keeps its selection and focus: the press reads them.
     b.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
-    var svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    var path = document.createElementNS('http://www.w3.org/2000/svg', 'path');
-    path.setAttribute('d', 'M3 9h4l5-4v14l-5-4H3z M15.5 8.5a5 5 0 0 1 0 7 M18 6a8.5 8.5 0 0 1 0 12');
-    path.setAttribute('fill', 'none');
-    path.setAttribute('stroke', 'currentColor');
-    path.setAttribute('stroke-width', '2');
-    path.setAttribute('stroke-linejoin', 'round');
-    path.setAttribute('stroke-linecap', 'round');
-    svg.appendChild(path);
-    b.appendChild(svg);
+    el('span', 'speaker', b).setAttribute('aria-hidden', 'true'); // a loudspeaker (CSS mask)
     el('span', 'label', b);
     b.hidden = true;
     return b;
@@ -426,7 +425,7 @@
     if (!visible) { return; }
     var label = S[l][speech.speaking ? 'bar.stop' : 'bar.listen'] || S.fr[speech.speaking ? 'bar.stop' : 'bar.listen'] || '';
     setText(b.querySelector('.label'), label);
-    if (b.getAttribute('aria-label') !== label) { b.setAttribute('aria-label', label); }
+    if (b.getAttribute('aria-label') !== label) { b.setAttribute('aria-label', label); b.title = label; }
     b.classList.toggle('speaking', speech.speaking);
     b.setAttribute('aria-pressed', String(speech.speaking));
     b.lang = l;
@@ -480,8 +479,10 @@
     ui.zoomIn.disabled = !!display.max_zoom;
     ui.contrast.setAttribute('aria-pressed', String(!!display.contrast));
     ui.pointer.setAttribute('aria-pressed', String(!!display.pointer));
-    var with_ = state.supervised && state.agent ? t('bar.supervised').replace('{name}', state.agent) + ' \u00B7 ' : '';
-    setText(ui.timeLabel, with_ + t('bar.left') + ' ');
+    var with_ = state.supervised && state.agent ? t('bar.supervised').replace('{name}', state.agent) : '';
+    setText(ui.timeWith, with_);
+    show(ui.timeWith, !!with_);
+    setText(ui.timeLabel, t('bar.left') + ' ');
     setText(ui.timeValue, t('bar.min', mins));
     ui.time.classList.toggle('low', !!state.warning);
 
@@ -498,6 +499,10 @@
     if (asking) { setText(ui.print, t('print.button')); }
     setText(ui.bannerText, lines.join(' — '));
     show(ui.banner, lines.length > 0);
+    // The display panel opens below the banner: it never hides the time
+    // warning or a notice (WCAG 2.2.1).
+    var panelTop = (BAR + (lines.length > 0 ? ui.banner.offsetHeight : 0)) + 'px';
+    if (ui.panel.style.top !== panelTop) { ui.panel.style.top = panelTop; }
 
     var idle = state.state === 'countdown';
     if (idle) {
