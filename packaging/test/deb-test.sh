@@ -125,6 +125,7 @@ check "kiosk runs in the root" in_root /usr/bin/kiosk version
 check "kiosk account" in_root getent passwd kiosk
 check "kiosk-session account" in_root getent passwd kiosk-session
 check "kiosk-session is in group kiosk" bash -c "chroot '$root' id -nG kiosk-session | tr ' ' '\n' | grep -qx kiosk"
+check "kiosk-session is in group audio (read-aloud)" bash -c "chroot '$root' id -nG kiosk-session | tr ' ' '\n' | grep -qx audio"
 check "kiosk-session is not in group sudo" bash -c "! chroot '$root' id -nG kiosk-session | tr ' ' '\n' | grep -qx sudo"
 check "/var/lib/kiosk kiosk:kiosk 750" test "$(in_root stat -c '%U:%G %a' /var/lib/kiosk)" = "kiosk:kiosk 750"
 check "/var/lib/kiosk/profiles kiosk-session 700" test "$(in_root stat -c '%U %a' /var/lib/kiosk/profiles)" = "kiosk-session 700"
