@@ -35,3 +35,25 @@ func TestController_OutOfOrder(t *testing.T) {
 		t.Errorf("OutOfOrder during a session: %v, want ErrWrongState", err)
 	}
 }
+
+// An out-of-order terminal is drained like an idle one: the reboot of a
+// pending update may be what repairs it.
+func TestController_DrainOutOfOrder(t *testing.T) {
+	c, _, _ := newTest(t, session.Config{})
+	if err := c.OutOfOrder("Le navigateur ne démarre plus"); err != nil {
+		t.Fatal(err)
+	}
+	if !c.Drain() {
+		t.Fatal("Drain while out of order = false, want true")
+	}
+	if err := c.Wiped(true, ""); err != nil {
+		t.Fatalf("Wiped(true): %v", err)
+	}
+	if err := c.Start("fr", false); !errors.Is(err, session.ErrMaintenance) {
+		t.Errorf("Start while drained, back in order: %v, want ErrMaintenance", err)
+	}
+	c.Undrain()
+	if err := c.Start("fr", false); err != nil {
+		t.Fatalf("Start after Undrain: %v", err)
+	}
+}

@@ -4,7 +4,7 @@ import "time"
 
 // Drain refuses new sessions for maintenance, if the terminal is idle: in
 // the welcome state, with no session, agent unlock or satisfaction question
-// under way. It reports whether the terminal is now drained. While drained,
+// under way, or out of order. It reports whether the terminal is now drained. While drained,
 // Start and Unlock fail with ErrMaintenance and the snapshot says
 // Maintenance, so that the portal shows the maintenance screen. Drain is
 // atomic with Start: a session either started before it (Drain returns
@@ -12,7 +12,10 @@ import "time"
 func (c *Controller) Drain() bool {
 	drained := false
 	_ = c.do(func(now time.Time) error {
-		if c.state != StateWelcome {
+		// Out of order, nobody can use the terminal either, and the
+		// restart or reboot may be what repairs it (an update that broke
+		// the browser, fixed by the next one).
+		if c.state != StateWelcome && c.state != StateOutOfOrder {
 			return nil
 		}
 		if !c.draining {
