@@ -164,6 +164,10 @@ type axeView struct {
 	// noTargets: the screen has no button or link (target-size has
 	// nothing to measure).
 	noTargets bool
+	// overlay: a modal overlay covers the page (keypad, countdown, end
+	// confirmation, documents): axe cannot decide the contrast of the
+	// text under it ("bgOverlap"), which nobody sees.
+	overlay bool
 }
 
 // axeStates are the shell's states the views use, for language lang.
@@ -201,11 +205,11 @@ func axeViews(lang string) []axeView {
 	bar := inShadow(tb, ".bar")
 	return []axeView{
 		{name: "welcome", url: p + "?lang=" + lang, state: axeState("welcome", lang), ready: `!!document.querySelector('section.group')`},
-		{name: "keypad (unlock)", act: click(`a[data-unlock]`), ready: `!document.getElementById('keypad').hidden`},
+		{name: "keypad (unlock)", act: click(`a[data-unlock]`), ready: `!document.getElementById('keypad').hidden`, overlay: true},
 		{name: "maintenance", url: p + "?lang=" + lang, state: axeState("maintenance", lang), ready: `!document.getElementById('maintenance').hidden`},
 		{name: "sites", url: p + "home?lang=" + lang, state: axeState("active", lang), ready: bar + ` && !!document.querySelector('ul.tiles')`},
 		{name: "blocked", url: p + "blocked?host=cdn.example.fr&lang=" + lang, state: axeState("active", lang), ready: bar},
-		{name: "blocked: help asked, keypad (override)", act: click(`button[data-help]`), ready: `!document.getElementById('help-sent').hidden && !document.getElementById('keypad').hidden`},
+		{name: "blocked: help asked, keypad (override)", act: click(`button[data-help]`), ready: `!document.getElementById('help-sent').hidden && !document.getElementById('keypad').hidden`, overlay: true},
 		{name: "blocked by the proxy", url: "http://cdn.example.fr/blocked-here?lang=" + lang, state: axeState("active", lang), ready: bar},
 		{name: "help page", url: p + "aide?lang=" + lang, state: axeState("active", lang), ready: bar},
 		{name: "help confirmation", act: click(`button[data-help]`), ready: `!document.getElementById('help-sent').hidden`},
@@ -216,16 +220,16 @@ func axeViews(lang string) []axeView {
 		{name: "toolbar", url: "http://www.demarche.test/form", state: axeState("active", lang), ready: bar},
 		{name: "toolbar: display panel", act: press(tb, ".display"), ready: inShadow(tb, ".panel")},
 		{name: "toolbar: help sent", act: press(tb, ".help"), ready: inShadow(tb, ".banner")},
-		{name: "toolbar: end confirmation", act: press(tb, ".end"), ready: inShadow(tb, ".confirm")},
+		{name: "toolbar: end confirmation", act: press(tb, ".end"), ready: inShadow(tb, ".confirm"), overlay: true},
 		{name: "toolbar: print asked", act: func(t *testing.T, ctx context.Context) {
 			tapIn(t, ctx, tb, ".no")
 			do(t, ctx, js(`window.kioskNotice('print.ask')`))
 		}, ready: inShadow(tb, ".print") + ` && !` + inShadow(tb, ".confirm")},
 		{name: "toolbar: attach a document", act: run(`window.kioskDocuments({open: true, multipage: true, docs: [{id: 1, n: 1, at: '10:42', pages: 1}, {id: 2, n: 2, at: '10:44', pages: 3}]})`),
-			ready: inShadow(tb, ".docs-overlay .attach")},
+			ready: inShadow(tb, ".docs-overlay .attach"), overlay: true},
 		{name: "toolbar: time warning", url: "http://www.demarche.test/form", state: axeState("warning", lang), ready: inShadow(tb, ".banner")},
 		{name: "toolbar: supervised session", url: "http://www.demarche.test/form", state: axeState("supervised", lang), ready: bar},
-		{name: "countdown", url: "http://www.demarche.test/form", state: axeState("countdown", lang), ready: inShadow(tb, ".idle")},
+		{name: "countdown", url: "http://www.demarche.test/form", state: axeState("countdown", lang), ready: inShadow(tb, ".idle"), overlay: true},
 		{name: "keyboard (AZERTY)", url: "http://www.demarche.test/form", state: axeState("active", lang),
 			act: func(t *testing.T, ctx context.Context) {
 				do(t, ctx, poll(bar), chromedp.Click(chromedp.CSS(`#mail`)))
@@ -239,6 +243,23 @@ func axeViews(lang string) []axeView {
 			do(t, ctx, poll(inShadow(kb, ".kbd.azerty")))
 			tapIn(t, ctx, kb, "button.other")
 		}, ready: inShadow(kb, ".kbd.other")},
+	}
+}
+
+// checkUndecided fails for text whose contrast axe could not decide,
+// except text of symbols only (⌫, ⇧, ▶: "nonBmp") and, on a screen with a
+// modal overlay, the page's text it covers ("bgOverlap") and the text of
+// the overlay's scrolling card, whose lines axe's layout grid puts over
+// different stacks ("elmPartiallyObscuring"; the browser's own
+// elementsFromPoint finds the card under every line). A text the audit
+// cannot measure is a text it does not check.
+func checkUndecided(t *testing.T, where string, in axetest.Rule, overlay bool) {
+	t.Helper()
+	for _, n := range in.Nodes {
+		ok := len(n.Why) == 1 && (n.Why[0] == "nonBmp" || overlay && (n.Why[0] == "bgOverlap" || n.Why[0] == "elmPartiallyObscuring"))
+		if !ok {
+			t.Errorf("%s: axe could not decide the contrast of %v (%v): %s", where, n.Target, n.Why, n.HTML)
+		}
 	}
 }
 
@@ -270,6 +291,7 @@ func TestAxe_Portal(t *testing.T) {
 	}
 	h := axeHandler(t)
 	checked := 0
+	undecided := map[string]int{} // rule -> elements axe could not decide ("needs review")
 	for _, l := range portal.Languages {
 		for _, hc := range []bool{false, true} {
 			mode := "normal"
@@ -310,7 +332,24 @@ func TestAxe_Portal(t *testing.T) {
 					if v.noTargets {
 						nothingFor = []string{"target-size"}
 					}
-					engine.Check(t, ctx, l.Code+"/"+mode+": "+v.name, nothingFor...)
+					// axe lays out the page from <body>: the toolbar and the
+					// keyboard, children of <html> (a site may replace its
+					// body), go inside it for the audit, where they draw the
+					// same (fixed, all:initial), or axe decides nothing of
+					// their contrast.
+					do(t, ctx, js(`['kiosk-toolbar', 'kiosk-keyboard'].forEach(function (n) { var e = document.querySelector(n); if (e) { document.body.appendChild(e); } })`))
+					r := engine.Check(t, ctx, l.Code+"/"+mode+": "+v.name, nothingFor...)
+					for _, in := range r.Incomplete {
+						undecided[in.ID] += len(in.Nodes)
+						if in.ID == "color-contrast" {
+							checkUndecided(t, l.Code+"/"+mode+": "+v.name, in, v.overlay)
+						}
+						if testing.Verbose() {
+							for _, n := range in.Nodes {
+								t.Logf("%s/%s: %s: undecided %s %v %v: %.80s", l.Code, mode, v.name, in.ID, n.Why, n.Target, n.HTML)
+							}
+						}
+					}
 					checked++
 				}
 			})
@@ -318,4 +357,5 @@ func TestAxe_Portal(t *testing.T) {
 	}
 	t.Logf("axe-core %s (%s): %d screens checked (%d views x %d languages x 2 modes)",
 		engine.Version, strings.Join(axetest.Tags, ","), checked, len(axeViews("fr")), len(portal.Languages))
+	t.Logf("undecided by axe (needs review): %v", undecided)
 }

@@ -145,6 +145,9 @@ type Node struct {
 	HTML string `json:"html"`
 	// Summary says what to fix.
 	Summary string `json:"failureSummary"`
+	// Why are the checks' message keys (for an undecided check, why axe
+	// could not decide: "bgOverlap", "nonBmp"…).
+	Why []string `json:"why"`
 }
 
 // Rule is one rule's result on a page.
@@ -171,7 +174,8 @@ type Result struct {
 const runJS = `(async function (tags) {
   const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations', 'incomplete']});
   const pick = (list) => list.map((x) => ({id: x.id, impact: x.impact || '', help: x.help, helpUrl: x.helpUrl,
-    nodes: x.nodes.map((n) => ({target: n.target, html: n.html, failureSummary: n.failureSummary || ''}))}));
+    nodes: x.nodes.map((n) => ({target: n.target, html: n.html, failureSummary: n.failureSummary || '',
+      why: [].concat(n.any, n.all, n.none).map((c) => (c.data && c.data.messageKey) || '').filter((k) => k)}))}));
   return {violations: pick(r.violations), incomplete: pick(r.incomplete),
     ran: [].concat(r.passes, r.violations, r.incomplete).map((x) => x.id)};
 })(%s)`
@@ -209,6 +213,19 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return nil, fmt.Errorf("running axe-core: %w", err)
 	}
 	return &r, nil
+}
+
+// Rules returns the IDs of the rules of Tags (in the page ctx shows).
+func (e *Engine) Rules(ctx context.Context) ([]string, error) {
+	tags, _ := json.Marshal(Tags)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`if (!window.axe) {`+e.src+"\n}\n;null")); err != nil {
+		return nil, fmt.Errorf("injecting axe-core: %w", err)
+	}
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf(`axe.getRules(%s).map((r) => r.ruleId)`, tags)))
+	if err != nil {
+		return nil, fmt.Errorf("listing axe-core's rules: %w", err)
+	}
+	return ids, nil
 }
 
 // Check runs the rules on the page ctx shows and reports each violation

@@ -116,4 +116,15 @@ func TestEngine_FindsViolations(t *testing.T) {
 		t.Fatal(err)
 	}
 	engine.Check(t, ctx, "good page")
+
+	rules, err := engine.Rules(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range axetest.MustRun {
+		if !slices.Contains(rules, want) {
+			t.Errorf("the rules of %v lack %s: %v", axetest.Tags, want, rules)
+		}
+	}
+	t.Logf("axe-core %s, %d rules for %v: %s", engine.Version, len(rules), axetest.Tags, strings.Join(rules, " "))
 }

@@ -86,6 +86,7 @@ const contrastPortalCSS = `:root{--blue:#ffff00!important;--ink:#fff!important;-
 .btn:not(.secondary),.key.ok,.langs a[aria-current]{background-color:#ffff00!important;color:#000!important}
 .btn:not(.secondary) *,.langs a[aria-current] *{color:#000!important}
 .tile img,.group h3 img{background-color:#fff!important;border-radius:.3rem}
+.tile .name{background-color:transparent!important}
 .muted{color:#fff!important}
 .pin-msg{color:#ff8080!important}`
 
