@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -51,5 +52,22 @@ func TestSpeechOn(t *testing.T) {
 	}
 	if speechOn(AudioOff, l) {
 		t.Error("on with --audio=off")
+	}
+}
+
+// The browser processes get --speech when read-aloud is on, never on the
+// out-of-order screen.
+func TestSupervisor_SpeechFlag(t *testing.T) {
+	s := &supervisor{conf: &Config{AdminURL: "http://127.0.0.1:8080", ProxyAddr: "127.0.0.1:3128", DataDir: "/var/lib/kiosk"}}
+	has := func(f []string) bool { return slices.Contains(f, "--speech") }
+	if has(s.browserFlags("")) {
+		t.Error("--speech without read-aloud")
+	}
+	s.speech = true
+	if !has(s.browserFlags("")) {
+		t.Errorf("no --speech with read-aloud on: %q", s.browserFlags(""))
+	}
+	if has(s.browserFlags("wipe failed")) {
+		t.Error("--speech on the out-of-order screen")
 	}
 }

@@ -408,7 +408,7 @@
     var node = sel && text.trim() ? sel.anchorNode : null;
     if (!node) {
       node = document.querySelector('main') || document.querySelector('[role=main]') || document.querySelector('article') || document.body;
-      text = node ? node.innerText || node.textContent || '' : '';
+      text = node ? textOf(node) : '';
     }
     text = text.replace(/\s+/g, ' ').trim();
     if (text.length > MAX_TEXT) {
@@ -419,6 +419,17 @@
     var e = node && (node.nodeType === 1 ? node : node.parentElement);
     var withLang = e && e.closest ? e.closest('[lang]') : null;
     return { text: text, lang: withLang ? withLang.getAttribute('lang') : '' };
+  }
+  // textOf returns an element's rendered text, without the kiosk's own
+  // toolbar and keyboard should they sit inside it.
+  function textOf(e) {
+    if (!e.querySelector('kiosk-toolbar,kiosk-keyboard')) { return e.innerText || e.textContent || ''; }
+    var parts = [];
+    for (var c = e.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 1 && !/^(KIOSK-TOOLBAR|KIOSK-KEYBOARD|SCRIPT|STYLE|NOSCRIPT|TEMPLATE)$/.test(c.nodeName)) { parts.push(textOf(c)); }
+      if (c.nodeType === 3) { parts.push(c.textContent); }
+    }
+    return parts.join(' ');
   }
   function renderListen(b, l, visible) {
     show(b, visible);
