@@ -215,6 +215,26 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	return &r, nil
 }
 
+// UndecidedContrast returns the elements whose contrast axe could not
+// decide, but for symbols alone (⌫, ⇧, ▶: "nonBmp") and the reasons of
+// allowed ("bgOverlap": under another element…). A text the audit cannot
+// measure is a text it does not check.
+func (r *Result) UndecidedContrast(allowed ...string) []Node {
+	var out []Node
+	for _, in := range r.Incomplete {
+		if in.ID != "color-contrast" {
+			continue
+		}
+		for _, n := range in.Nodes {
+			if len(n.Why) == 1 && (n.Why[0] == "nonBmp" || slices.Contains(allowed, n.Why[0])) {
+				continue
+			}
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // Rules returns the IDs of the rules of Tags (in the page ctx shows).
 func (e *Engine) Rules(ctx context.Context) ([]string, error) {
 	tags, _ := json.Marshal(Tags)
