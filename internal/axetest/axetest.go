@@ -111,11 +111,10 @@ func load() (*Engine, error) {
 // pinnedVersion reads axe_version= from scripts/deps.sh, the one place
 // that names it.
 func pinnedVersion() (string, error) {
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", errors.New("finding the source tree")
+	deps, err := depsScript()
+	if err != nil {
+		return "", err
 	}
-	deps := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "deps.sh")
 	b, err := os.ReadFile(deps)
 	if err != nil {
 		return "", fmt.Errorf("reading the pinned version: %w", err)
@@ -125,6 +124,30 @@ func pinnedVersion() (string, error) {
 		return "", fmt.Errorf("%s names no axe_version=", deps)
 	}
 	return string(m[1]), nil
+}
+
+// depsScript finds scripts/deps.sh: beside this file's source, else above
+// the test's directory (a -trimpath build has no source path).
+func depsScript() (string, error) {
+	var dirs []string
+	if _, file, _, ok := runtime.Caller(0); ok {
+		dirs = append(dirs, filepath.Join(filepath.Dir(file), "..", ".."))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			dirs = append(dirs, d)
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, "scripts", "deps.sh")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", errors.New("scripts/deps.sh not found: the pinned axe-core version is read from it")
 }
 
 // versionOf finds the version in axe.min.js's banner ("axe v4.14.1").
