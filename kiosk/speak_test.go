@@ -258,6 +258,7 @@ func TestShell_SpeakStops(t *testing.T) {
 
 	for i, stop := range []string{"stop pressed", "page changed", "session ended"} {
 		r.waitEval("Écouter", listenJS+" && "+listenJS+".getClientRects().length > 0 && "+listenJS+".getAttribute('aria-pressed') !== 'true'", 10*time.Second)
+		r.movePointerAway()
 		r.press(listenJS)
 		r.waitFor("utterance "+strconv.Itoa(i+1), 10*time.Second, func() bool { return len(wavs(t, dir, "*-fr-text.wav")) == i+1 })
 		wav := r.waitAudio(dir, filepath.Base(wavs(t, dir, "*-fr-text.wav")[i]), 1, 10*time.Second)
