@@ -153,6 +153,11 @@ func (c *serveFlags) validate() error {
 		}
 		c.upstream = u
 	}
+	// WCAG 2.2.1 (timing adjustable): warned that time is running out, the
+	// resident gets at least 20 seconds to keep the session with one touch.
+	if c.IdleCountdown < 20*time.Second {
+		return fmt.Errorf("--idle-countdown %v: want at least 20s, the time a resident needs to touch \"Continuer\" (WCAG 2.2.1)", c.IdleCountdown)
+	}
 	switch c.Mode {
 	case "self-service", "supervised-only", "mixed":
 	default:

@@ -33,3 +33,20 @@ func TestServeFlags_Procs(t *testing.T) {
 		t.Errorf("validate(--procs -1) = %v, want an error naming the flag", err)
 	}
 }
+
+// WCAG 2.2.1: the idle countdown leaves the resident at least 20 s.
+func TestServeFlags_IdleCountdownAtLeast20s(t *testing.T) {
+	for _, c := range []struct {
+		arg string
+		ok  bool
+	}{{"30s", true}, {"20s", true}, {"19s", false}, {"4s", false}, {"0s", false}} {
+		fs, f := newServeFlags(io.Discard)
+		if err := fs.Parse([]string{"--idle-countdown", c.arg}); err != nil {
+			t.Fatal(err)
+		}
+		err := f.validate()
+		if (err == nil) != c.ok || (err != nil && !strings.Contains(err.Error(), "--idle-countdown")) {
+			t.Errorf("validate(--idle-countdown %s) = %v, want ok=%t", c.arg, err, c.ok)
+		}
+	}
+}

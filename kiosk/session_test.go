@@ -73,7 +73,7 @@ func TestShell_SessionDataWiped(t *testing.T) {
 }
 
 func TestShell_IdleTimeout(t *testing.T) {
-	r := newRig(t, rigOptions{serveArgs: []string{"--idle-timeout", "2s", "--idle-countdown", "4s"}})
+	r := newRig(t, rigOptions{serveArgs: []string{"--idle-timeout", "2s", "--idle-countdown", "20s"}})
 	first := r.log.wait(t, "welcome ready", 0, 15*time.Second)
 	r.startSession()
 
@@ -88,7 +88,7 @@ func TestShell_IdleTimeout(t *testing.T) {
 
 	// Left alone, the countdown ends the session and a new welcome comes.
 	r.waitEval("the idle countdown again", "kioskState().then(function (s) { window.__st = s.state; }) && window.__st === 'countdown'", 10*time.Second)
-	next := r.log.wait(t, "welcome ready", mark, 15*time.Second)
+	next := r.log.wait(t, "welcome ready", mark, 45*time.Second) // the 20 s countdown, then a new browser
 	if next.pid() == first.pid() {
 		t.Fatalf("the idle session did not end: same browser pid %d", next.pid())
 	}
