@@ -17,7 +17,8 @@ void webview_set_html(webview_t w, const char *html);
 // Not webview_eval nor webview_return: they evaluate through a handle
 // that webview opens as "libwebkit2gtk-4.0.so", the -dev package's
 // symlink, and do nothing at all on a PC that has only the runtime library
-// (kiosk_page_eval instead; gtk.go's Reply).
+// (kiosk_page_eval instead; gtk.go's Reply). Upstream: webview/webview_go
+// issue 53, "Eval not working for users without libwebkit2gtk-4.0-dev".
 
 void kiosk_bind(webview_t w, const char *name, long index);
 void kiosk_dispatch(long id);
