@@ -13,6 +13,7 @@ import (
 
 	"github.com/communes/kiosk/kiosk/clamd/clamdtest"
 	"github.com/communes/kiosk/kiosk/usbdoc"
+	"github.com/communes/kiosk/kiosk/usbdoc/usbdoctest"
 )
 
 // TestKey_BlockDevice lists and copies the fixtures from real file systems
@@ -35,27 +36,18 @@ func TestKey_BlockDevice(t *testing.T) {
 		{"ext4", []string{"mkfs.ext4", "-q", "-L", "CLE-TEST"}, true},
 	} {
 		t.Run(tc.fs, func(t *testing.T) {
-			img := filepath.Join(t.TempDir(), "key.img")
-			if err := os.WriteFile(img, nil, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.Truncate(img, 64<<20); err != nil {
-				t.Fatal(err)
-			}
-			run(t, append(tc.mkfs, img)...)
-			dev := strings.TrimSpace(run(t, "losetup", "--find", "--show", img))
-			t.Cleanup(func() { _, _ = exec.Command("losetup", "-d", dev).CombinedOutput() })
+			dev := usbdoctest.Loop(t, 64<<20, tc.mkfs...)
 			dir := t.TempDir()
 
 			// Fill the key (read-write), then mount it as udisks2 would.
-			mount(t, tc.fs, dev, dir, "rw")
+			usbdoctest.Mount(t, tc.fs, dev, dir, "rw")
 			wants := fixtures(t, dir, tc.symlinks)
 			pdf, err := os.ReadFile(filepath.Join(dir, "avis-imposition.pdf"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			run(t, "umount", dir)
-			if mount(t, tc.fs, dev, dir, "ro,nosuid,nodev,noexec") && tc.fs == "vfat" {
+			usbdoctest.Unmount(t, dir)
+			if usbdoctest.Mount(t, tc.fs, dev, dir, "ro,nosuid,nodev,noexec") && tc.fs == "vfat" {
 				// fusefat shows the volume label as a file (the kernel's
 				// vfat does not): it is listed, and refused.
 				wants["CLE-TEST"] = want{reason: usbdoc.ReasonType}
@@ -84,52 +76,9 @@ func TestKey_BlockDevice(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Nothing holds the key open: it unmounts.
-			run(t, "umount", dir)
+			usbdoctest.Unmount(t, dir)
 		})
 	}
-}
-
-// mount mounts dev on dir with the kernel's driver for fs, or its FUSE
-// driver when the kernel has none, and says which.
-func mount(t *testing.T, fs, dev, dir, opts string) (fuse bool) {
-	t.Helper()
-	if kernelHas(t, fs) {
-		run(t, "mount", "-t", fs, "-o", opts, dev, dir)
-		return false
-	}
-	// exfat-fuse drops noexec: set the mount point's flags again.
-	defer func() {
-		if opts != "rw" {
-			run(t, "mount", "-o", "remount,bind,"+opts, dir)
-		}
-	}()
-	switch fs {
-	case "vfat":
-		if opts == "rw" {
-			opts = "rw+" // fusefat's read-write mode
-		}
-		run(t, "fusefat", "-o", opts, dev, dir)
-	case "exfat":
-		run(t, "mount.exfat-fuse", "-o", opts, dev, dir)
-	default:
-		t.Fatalf("the kernel cannot mount %s", fs)
-	}
-	t.Logf("the kernel has no %s driver: mounted with FUSE", fs)
-	return true
-}
-
-// kernelHas says whether /proc/filesystems lists fs.
-func kernelHas(t *testing.T, fs string) bool {
-	data, err := os.ReadFile("/proc/filesystems")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(strings.TrimPrefix(line, "nodev")) == fs {
-			return true
-		}
-	}
-	return false
 }
 
 // checkMountOptions checks that dir is mounted read-only, nosuid, nodev,
@@ -154,14 +103,4 @@ func checkMountOptions(t *testing.T, dir string) {
 		return
 	}
 	t.Fatalf("%s not in /proc/self/mountinfo", dir)
-}
-
-// run runs a command and returns its output.
-func run(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
 }

@@ -3,19 +3,14 @@
 package usbdoc_test
 
 import (
-	"bytes"
-	"fmt"
-	"image"
-	"image/jpeg"
-	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/communes/kiosk/kiosk/clamd/clamdtest"
 	"github.com/communes/kiosk/kiosk/usbdoc"
+	"github.com/communes/kiosk/kiosk/usbdoc/usbdoctest"
 )
 
 // want is a fixture's expected verdict.
@@ -32,31 +27,21 @@ type want struct {
 // exFAT cannot).
 func fixtures(t testing.TB, dir string, symlinks bool) map[string]want {
 	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(i * 7)
-	}
-	var jpg, pngData bytes.Buffer
-	if err := jpeg.Encode(&jpg, img, nil); err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(&pngData, img); err != nil {
-		t.Fatal(err)
-	}
+	jpg, pngData := usbdoctest.Images(t)
 	files := map[string][]byte{
-		"avis-imposition.pdf":    twoPagePDF(),
-		"photo.jpg":              jpg.Bytes(),
-		"scan.png":               pngData.Bytes(),
-		"IMG_0001.HEIC":          heic(t, jpg.Bytes()),
+		"avis-imposition.pdf":    usbdoctest.TwoPagePDF(),
+		"photo.jpg":              jpg,
+		"scan.png":               pngData,
+		"IMG_0001.HEIC":          usbdoctest.HEIC(t, jpg),
 		"eicar.com":              clamdtest.EICAR,
 		"facture.pdf":            clamdtest.EICAR,
-		"releve.pdf":             append(twoPagePDF(), clamdtest.Custom...),
+		"releve.pdf":             append(usbdoctest.TwoPagePDF(), clamdtest.Custom...),
 		"programme.pdf":          append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), make([]byte, 512)...),
 		"gros.pdf":               append([]byte("%PDF-1.4\n"), make([]byte, 30<<20)...),
 		"notes.txt":              []byte("a text file\n"),
-		"..evil.pdf":             twoPagePDF(),
-		"a/b/c/d/lettre.pdf":     twoPagePDF(),
-		"a/b/c/d/e/f/g/deep.pdf": twoPagePDF(),
+		"..evil.pdf":             usbdoctest.TwoPagePDF(),
+		"a/b/c/d/lettre.pdf":     usbdoctest.TwoPagePDF(),
+		"a/b/c/d/e/f/g/deep.pdf": usbdoctest.TwoPagePDF(),
 	}
 	wants := map[string]want{
 		"avis-imposition.pdf": {kind: usbdoc.KindPDF, pages: 2},
@@ -83,7 +68,7 @@ func fixtures(t testing.TB, dir string, symlinks bool) map[string]want {
 		}
 	}
 	// Hidden files are skipped silently.
-	if err := os.WriteFile(filepath.Join(dir, "._photo.jpg"), jpg.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "._photo.jpg"), jpg, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	link := filepath.Join(dir, "lien.pdf")
@@ -102,52 +87,11 @@ func fixtures(t testing.TB, dir string, symlinks bool) map[string]want {
 		t.Fatal(err)
 	}
 	wants["etc"] = want{reason: usbdoc.ReasonNotRegular}
-	if err := os.WriteFile(filepath.Join(dir, "bad\x1b[31m.pdf"), twoPagePDF(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "bad\x1b[31m.pdf"), usbdoctest.TwoPagePDF(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	wants["bad\uFFFD[31m.pdf"] = want{reason: usbdoc.ReasonName}
 	return wants
-}
-
-// twoPagePDF is a small valid PDF of two empty A4 pages.
-func twoPagePDF() []byte {
-	var b bytes.Buffer
-	var offsets []int
-	b.WriteString("%PDF-1.4\n")
-	for i, o := range []string{
-		"<< /Type /Catalog /Pages 2 0 R >>",
-		"<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-	} {
-		offsets = append(offsets, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
-	for _, o := range offsets {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
-	return b.Bytes()
-}
-
-// heic encodes a JPEG as a HEIC photo with heif-enc (libheif-examples).
-func heic(t testing.TB, jpg []byte) []byte {
-	t.Helper()
-	dir := t.TempDir()
-	in, out := filepath.Join(dir, "in.jpg"), filepath.Join(dir, "out.heic")
-	if err := os.WriteFile(in, jpg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if msg, err := exec.Command("heif-enc", "-q", "80", "-o", out, in).CombinedOutput(); err != nil {
-		t.Fatalf("heif-enc (package libheif-examples): %v: %s", err, msg)
-	}
-	data, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return data
 }
 
 // checkListing compares a listing with the fixtures' verdicts.

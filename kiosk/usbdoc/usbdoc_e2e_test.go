@@ -16,6 +16,7 @@ import (
 	"github.com/communes/kiosk/kiosk/clamd"
 	"github.com/communes/kiosk/kiosk/clamd/clamdtest"
 	"github.com/communes/kiosk/kiosk/usbdoc"
+	"github.com/communes/kiosk/kiosk/usbdoc/usbdoctest"
 )
 
 // open opens dir as a key scanned by d.
@@ -161,7 +162,7 @@ func BenchmarkKey_List(b *testing.B) {
 	d := clamdtest.Start(b)
 	dir := b.TempDir()
 	for i := range 20 {
-		data := append(twoPagePDF(), bytes.Repeat([]byte{byte(i)}, 30<<20/20)...)
+		data := append(usbdoctest.TwoPagePDF(), bytes.Repeat([]byte{byte(i)}, 30<<20/20)...)
 		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("doc%02d.pdf", i)), data, 0o644); err != nil {
 			b.Fatal(err)
 		}
@@ -179,7 +180,7 @@ func BenchmarkKey_List(b *testing.B) {
 func BenchmarkKey_Copy(b *testing.B) {
 	d := clamdtest.Start(b)
 	dir := b.TempDir()
-	data := append(twoPagePDF(), bytes.Repeat([]byte("0123456789abcdef"), 5<<20/16)...)
+	data := append(usbdoctest.TwoPagePDF(), bytes.Repeat([]byte("0123456789abcdef"), 5<<20/16)...)
 	if err := os.WriteFile(filepath.Join(dir, "doc.pdf"), data, 0o644); err != nil {
 		b.Fatal(err)
 	}

@@ -1,9 +1,9 @@
-// Package usbdoctest builds USB keys for tests outside kiosk/usbdoc (the
-// shell's): documents of the kinds a resident brings, on a FAT file system
-// in an image on a loop device, mounted read-only, nosuid, nodev, noexec as
-// udisks2 mounts a key. It needs root (losetup, mount); a kernel without
-// the vfat driver gets fusefat. The same fixtures as kiosk/usbdoc's own
-// tests (fixtures_e2e_test.go, blockdev_e2e_test.go).
+// Package usbdoctest builds USB keys for tests (kiosk/usbdoc's own and the
+// shell's): documents of the kinds a resident brings, on a file system (FAT,
+// exFAT, ext4) in an image on a loop device, mounted read-only, nosuid,
+// nodev, noexec as udisks2 mounts a key. It needs root (losetup, mount); a
+// kernel without the vfat or exfat driver gets the FUSE driver (fusefat,
+// exfat-fuse).
 package usbdoctest
 
 import (
@@ -106,6 +106,29 @@ type Key struct {
 // ro,nosuid,nodev,noexec; the test's cleanup unmounts and detaches it.
 func FAT(t testing.TB, label string, size int64, files map[string][]byte) *Key {
 	t.Helper()
+	k := &Key{Dev: Loop(t, size, "mkfs.vfat", "-n", label), Dir: t.TempDir(), Label: label}
+	Mount(t, "vfat", k.Dev, k.Dir, "rw")
+	for name, data := range files {
+		p := filepath.Join(k.Dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Unmount(t, k.Dir)
+	Mount(t, "vfat", k.Dev, k.Dir, "ro,nosuid,nodev,noexec")
+	t.Cleanup(func() { _, _ = exec.Command("umount", k.Dir).CombinedOutput() })
+	return k
+}
+
+// Loop makes an empty image of size bytes, formats it with mkfs (a command
+// and its arguments, to which the image's path is appended) and attaches it
+// to a loop device, which it returns; the test's cleanup detaches it. It
+// needs root.
+func Loop(t testing.TB, size int64, mkfs ...string) (dev string) {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Fatal("losetup and mount need root: run the e2e tests as root, as CI does")
 	}
@@ -116,23 +139,10 @@ func FAT(t testing.TB, label string, size int64, files map[string][]byte) *Key {
 	if err := os.Truncate(img, size); err != nil {
 		t.Fatal(err)
 	}
-	run(t, "mkfs.vfat", "-n", label, img)
-	k := &Key{Dev: strings.TrimSpace(run(t, "losetup", "--find", "--show", img)), Dir: t.TempDir(), Label: label}
-	t.Cleanup(func() { _, _ = exec.Command("losetup", "-d", k.Dev).CombinedOutput() })
-	mount(t, k.Dev, k.Dir, "rw")
-	for name, data := range files {
-		p := filepath.Join(k.Dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	run(t, "umount", k.Dir)
-	mount(t, k.Dev, k.Dir, "ro,nosuid,nodev,noexec")
-	t.Cleanup(func() { _, _ = exec.Command("umount", k.Dir).CombinedOutput() })
-	return k
+	run(t, append(mkfs, img)...)
+	dev = strings.TrimSpace(run(t, "losetup", "--find", "--show", img))
+	t.Cleanup(func() { _, _ = exec.Command("losetup", "-d", dev).CombinedOutput() })
+	return dev
 }
 
 // Mounted says whether the key's file system is still mounted.
@@ -150,32 +160,52 @@ func (k *Key) Mounted(t testing.TB) bool {
 	return false
 }
 
-// mount mounts dev on dir with the kernel's vfat, or fusefat when the
-// kernel has none.
-func mount(t testing.TB, dev, dir, opts string) {
+// Mount mounts dev on dir as fs (vfat, exfat, ext4) with opts, with the
+// kernel's driver, or its FUSE driver (fusefat, exfat-fuse) when the kernel
+// has none, and says which. The caller unmounts it (Unmount, or a cleanup).
+func Mount(t testing.TB, fs, dev, dir, opts string) (fuse bool) {
 	t.Helper()
-	if kernelHasVFAT(t) {
-		run(t, "mount", "-t", "vfat", "-o", opts, dev, dir)
-		return
+	if kernelHas(t, fs) {
+		run(t, "mount", "-t", fs, "-o", opts, dev, dir)
+		return false
 	}
-	fopts := opts
-	if opts == "rw" {
-		fopts = "rw+" // fusefat's read-write mode
+	// exfat-fuse drops noexec: set the mount point's flags again.
+	defer func() {
+		if opts != "rw" {
+			run(t, "mount", "-o", "remount,bind,"+opts, dir)
+		}
+	}()
+	switch fs {
+	case "vfat":
+		fopts := opts
+		if opts == "rw" {
+			fopts = "rw+" // fusefat's read-write mode
+		}
+		run(t, "fusefat", "-o", fopts, dev, dir)
+	case "exfat":
+		run(t, "mount.exfat-fuse", "-o", opts, dev, dir)
+	default:
+		t.Fatalf("the kernel cannot mount %s", fs)
 	}
-	run(t, "fusefat", "-o", fopts, dev, dir)
-	if opts != "rw" {
-		run(t, "mount", "-o", "remount,bind,"+opts, dir)
-	}
+	t.Logf("the kernel has no %s driver: mounted with FUSE", fs)
+	return true
 }
 
-// kernelHasVFAT says whether /proc/filesystems lists vfat.
-func kernelHasVFAT(t testing.TB) bool {
+// Unmount unmounts dir, failing the test if it cannot (something still
+// holds a file open).
+func Unmount(t testing.TB, dir string) {
+	t.Helper()
+	run(t, "umount", dir)
+}
+
+// kernelHas says whether /proc/filesystems lists fs.
+func kernelHas(t testing.TB, fs string) bool {
 	data, err := os.ReadFile("/proc/filesystems")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
-		if strings.TrimSpace(strings.TrimPrefix(line, "nodev")) == "vfat" {
+		if strings.TrimSpace(strings.TrimPrefix(line, "nodev")) == fs {
 			return true
 		}
 	}
