@@ -7,13 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/communes/kiosk/kiosk/browser/speech"
+	"github.com/communes/kiosk/kiosk/browser/speech/speechtest"
 	"github.com/communes/kiosk/portal"
 )
 
@@ -32,11 +32,7 @@ const wavRate = 22050 * 2
 // speechRig starts a rig whose read-aloud writes to a directory, returned.
 func speechRig(t testing.TB, opts rigOptions) (*rig, string) {
 	t.Helper()
-	for _, bin := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("%s is missing (scripts/deps.sh test installs it): %v", bin, err)
-		}
-	}
+	speechtest.NeedTools(t)
 	dir := t.TempDir()
 	opts.wm = true
 	opts.shellEnv = append(opts.shellEnv, "KIOSK_TEST_SPEECH_DIR="+dir)
@@ -106,25 +102,6 @@ func reference(t testing.TB, lang, text string) []byte {
 	return out[wavHeader:]
 }
 
-// soxStat returns the length in seconds and the RMS amplitude of a WAV
-// file (sox FILE -n stat).
-func soxStat(t testing.TB, path string) (length, rms float64) {
-	t.Helper()
-	out, err := exec.Command("sox", path, "-n", "stat").CombinedOutput()
-	if err != nil {
-		t.Fatalf("sox %s: %v %s", path, err, out)
-	}
-	get := func(name string) float64 {
-		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `:\s+([0-9.]+)`).FindSubmatch(out)
-		if m == nil {
-			t.Fatalf("sox stat of %s lacks %q:\n%s", path, name, out)
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		return v
-	}
-	return get("Length (seconds)"), get("RMS     amplitude")
-}
-
 // checkSpoken checks that the WAV file is text read whole in lang's
 // voice: the same samples as espeak-ng's, non-silent, of a plausible
 // length for its words.
@@ -134,7 +111,7 @@ func checkSpoken(t testing.TB, path, lang, text string) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("%s: %d bytes of audio, not espeak-ng's %s rendering of %q (%d bytes)", filepath.Base(path), len(got), speech.Voices[lang], text, len(want))
 	}
-	length, rms := soxStat(t, path)
+	length, rms := speechtest.Stat(t, path)
 	words := len(strings.Fields(text))
 	if length < 0.15*float64(words) || length > 1.5*float64(words)+1 {
 		t.Errorf("%s (%d words): %.2f s of audio", filepath.Base(path), words, length)
@@ -278,7 +255,7 @@ func TestShell_SpeakStops(t *testing.T) {
 			t.Errorf("stopped: %v, want %q", e.fields, stop)
 		}
 		// Stop returns once espeak-ng has exited and the file is closed.
-		length, _ := soxStat(t, wav)
+		length, _ := speechtest.Stat(t, wav)
 		if length < 0.9 || length > 5 {
 			t.Errorf("%s: %.2f s of audio when cut after about 1 s", stop, length)
 		}
@@ -360,7 +337,7 @@ func TestShell_SpeakCountdown(t *testing.T) {
 // checkSpokenLoosely checks that a WAV file is non-silent speech.
 func checkSpokenLoosely(t testing.TB, path string) {
 	t.Helper()
-	length, rms := soxStat(t, path)
+	length, rms := speechtest.Stat(t, path)
 	if length < 1 || rms < 0.01 {
 		t.Errorf("%s: %.2f s, RMS %.4f", filepath.Base(path), length, rms)
 	}

@@ -5,12 +5,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/communes/kiosk/kiosk/browser/speech"
+	"github.com/communes/kiosk/kiosk/browser/speech/speechtest"
 	"github.com/communes/kiosk/portal"
 )
 
@@ -18,40 +18,10 @@ import (
 // countdown, the blocked page, the end question, the help confirmation.
 var kioskTexts = []string{"welcome.title", "idle.title", "blocked.title", "end.title", "help.sent"}
 
-// needTools fails (never skips: CI installs them, scripts/deps.sh) when
-// espeak-ng or sox is missing.
-func needTools(t *testing.T) {
-	t.Helper()
-	for _, bin := range []string{"espeak-ng", "sox"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Fatalf("%s is missing (scripts/deps.sh test installs it): %v", bin, err)
-		}
-	}
-}
-
-// stat returns the length in seconds and the RMS amplitude of a WAV file
-// (sox FILE -n stat).
-func stat(t *testing.T, path string) (length, rms float64) {
-	t.Helper()
-	out, err := exec.Command("sox", path, "-n", "stat").CombinedOutput()
-	if err != nil {
-		t.Fatalf("sox %s: %v %s", path, err, out)
-	}
-	get := func(name string) float64 {
-		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(name) + `:\s+([0-9.]+)`).FindSubmatch(out)
-		if m == nil {
-			t.Fatalf("sox stat of %s lacks %q:\n%s", path, name, out)
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		return v
-	}
-	return get("Length (seconds)"), get("RMS     amplitude")
-}
-
 // Every kiosk text in every language is spoken: non-silent audio of a
 // plausible length for its words, in a voice espeak-ng has.
 func TestSpeaker_KioskTextsInEveryLanguage(t *testing.T) {
-	needTools(t)
+	speechtest.NeedTools(t)
 	out, err := exec.Command("espeak-ng", "--voices").Output()
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +56,7 @@ func speakAll(t *testing.T, dir, lang string, voices []byte) {
 			t.Fatalf("%s %s: %v", lang, key, err)
 		}
 		sp.Wait()
-		length, rms := stat(t, wav)
+		length, rms := speechtest.Stat(t, wav)
 		words := len(strings.Fields(text))
 		// 150 words a minute, give or take: 0.15 s to 1.5 s a word.
 		if length < 0.15*float64(words) || length > 1.5*float64(words)+1 {
@@ -101,7 +71,7 @@ func speakAll(t *testing.T, dir, lang string, voices []byte) {
 // Stop cuts the audio: a long text stopped after a second leaves about a
 // second of audio, and nothing more is written afterwards.
 func TestSpeaker_StopCutsIt(t *testing.T) {
-	needTools(t)
+	speechtest.NeedTools(t)
 	wav := filepath.Join(t.TempDir(), "long.wav")
 	sp := &speech.Speaker{Sink: wav}
 	long := strings.Repeat(portal.Message("fr", "idle.title")+" ", 60) // about a minute
@@ -124,7 +94,7 @@ func TestSpeaker_StopCutsIt(t *testing.T) {
 	if fi2, _ := os.Stat(wav); fi2.Size() != fi.Size() {
 		t.Errorf("audio written after Stop: %d then %d bytes", fi.Size(), fi2.Size())
 	}
-	length, _ := stat(t, wav)
+	length, _ := speechtest.Stat(t, wav)
 	if length < 0.5 || length > 3 {
 		t.Errorf("after a second and Stop: %.2f s of audio, want about 1", length)
 	}
