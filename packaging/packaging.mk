@@ -88,7 +88,7 @@ VM_IMAGE := $(PKG_DIST)/kiosk-vm_$(PKG_VERSION)_$(PKG_ARCH).qcow2
 .PHONY: test-vm test-vm-run vm-image
 test-vm: ## the installed kiosk on a virtual PC: boot, a session, lockdown, crash, reboot, purge (QEMU, root)
 	@$(MAKE) --no-print-directory package PKG_VERSION=$(PKG_VERSION)
-	@$(MAKE) --no-print-directory test-vm-run
+	@$(MAKE) --no-print-directory test-vm-run PKG_VERSION=$(PKG_VERSION)
 
 # test-vm on the .deb already built ($(DEB)); make test runs it after
 # test-packaging. KIOSK_VM_ACCEL=kvm|tcg forces the accelerator.
