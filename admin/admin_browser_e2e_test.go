@@ -199,6 +199,15 @@ func TestBrowser_AdminPage(t *testing.T) {
 		if err := os.WriteFile(filepath.Join("..", "docs", "screenshots", "admin-report.pdf"), pdf, 0o644); err != nil {
 			t.Fatal(err)
 		}
+		// The dashboard's "État du système" block, hidden in this fixture.
+		f.setStatus(func(s *Status) {
+			s.System = &SystemStatus{
+				KioskVersion: "1.4.0", WebKitVersion: "2.46.6-1~deb12u1",
+				LastRun: time.Date(2026, 11, 25, 6, 31, 0, 0, testLoc), LastResult: "ok",
+				LastPackages: []string{"libwebkit2gtk-4.0-37", "libjavascriptcoregtk-4.0-18"},
+				Window:       "22:00-06:00", Pending: "restart", PendingSince: time.Date(2026, 11, 25, 6, 31, 0, 0, testLoc),
+			}
+		})
 		shot(t, ctx, base+"/?p=month", "admin-dashboard.png")
 		shot(t, ctx, base+"/blocked", "admin-blocked.png")
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2), chromedp.EmulateMobile)); err != nil {
