@@ -20,12 +20,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/communes/kiosk/admin"
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/internal/testnet"
 	"github.com/communes/kiosk/internal/wait"
 )
@@ -39,25 +39,7 @@ type fleetTerminal struct {
 	name, data string
 	port       int
 	cmd        *exec.Cmd
-	log        *syncBuffer
-}
-
-// syncBuffer is a log kept whole, safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	log        *logcapture.Buffer
 }
 
 // adminURL is the terminal's admin page as the fleet sees it.
@@ -102,7 +84,7 @@ func newFleetTerminalIn(t testing.TB, dir, name string, port int) *fleetTerminal
 // start runs the terminal's `kiosk serve` and waits until it started.
 func (ft *fleetTerminal) start(t testing.TB, ns *testnet.NS, allowlist string) {
 	t.Helper()
-	ft.log = &syncBuffer{}
+	ft.log = &logcapture.Buffer{}
 	ft.cmd = ns.Command(kioskBinary(t), "serve", "--allowlist", allowlist, "--data", ft.data,
 		"--terminal-name", ft.name, "--proxy-listen", fmt.Sprintf("127.0.0.1:%d", ft.port-5000),
 		"--admin-listen", fmt.Sprintf("0.0.0.0:%d", ft.port))
@@ -200,7 +182,7 @@ func runEngine(t *testing.T, ns *testnet.NS, c *http.Client, ready string, name 
 	if _, err := exec.LookPath(name); err != nil {
 		t.Fatalf("%s is missing: make test installs Debian's prometheus and prometheus-alertmanager", name)
 	}
-	log := &syncBuffer{}
+	log := &logcapture.Buffer{}
 	cmd := ns.Command(name, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {

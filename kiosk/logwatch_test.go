@@ -4,7 +4,6 @@ package kiosk_test
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"regexp"
 	"strconv"
@@ -122,24 +121,6 @@ func (w *logWatch) waitOK(msg string, from int, timeout time.Duration) (event, b
 		}
 		w.cond.Wait()
 	}
-}
-
-// syncBuffer is a buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func tail(s string, n int) string {

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/internal/testnet"
 	"github.com/communes/kiosk/internal/wait"
 )
@@ -113,7 +114,7 @@ type rig struct {
 	opts    rigOptions
 
 	serve    *exec.Cmd
-	serveLog *syncBuffer
+	serveLog *logcapture.Buffer
 	shell    *exec.Cmd
 	log      *logWatch
 }
@@ -191,7 +192,7 @@ func (r *rig) startServe() {
 		"--proxy-listen", "127.0.0.1:3128", "--admin-listen", "127.0.0.1:8080",
 		"--languages", "fr,en,ar"}, r.opts.serveArgs...)
 	r.serve = r.ns.Command(kioskBin, args...)
-	r.serveLog = &syncBuffer{}
+	r.serveLog = &logcapture.Buffer{}
 	r.serve.Stdout, r.serve.Stderr = r.serveLog, r.serveLog
 	if err := r.serve.Start(); err != nil {
 		r.t.Fatalf("starting kiosk serve: %v", err)

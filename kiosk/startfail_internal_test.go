@@ -1,12 +1,10 @@
 package kiosk
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/internal/wait"
 )
 
@@ -65,27 +64,9 @@ func (f *reportingService) all() []apiCall {
 	return append([]apiCall(nil), f.calls...)
 }
 
-// syncBuffer is a log sink safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startShell runs the supervisor with conf's browser against a recording
 // service until the test ends.
-func startShell(t *testing.T, conf Config) (*reportingService, *syncBuffer) {
+func startShell(t *testing.T, conf Config) (*reportingService, *logcapture.Buffer) {
 	t.Helper()
 	data := t.TempDir()
 	if err := os.WriteFile(filepath.Join(data, "api.token"), []byte("tok\n"), 0o600); err != nil {
@@ -94,8 +75,8 @@ func startShell(t *testing.T, conf Config) (*reportingService, *syncBuffer) {
 	svc := &reportingService{}
 	srv := httptest.NewServer(svc)
 	t.Cleanup(srv.Close)
-	logs := &syncBuffer{}
-	conf.Logger = slog.New(slog.NewTextHandler(logs, nil))
+	logs := &logcapture.Buffer{}
+	conf.Logger = logs.Logger()
 	conf.AdminURL, conf.ProxyAddr, conf.DataDir, conf.Bwrap = srv.URL, "127.0.0.1:1", data, "true"
 	conf.Ping, conf.HangAfter = 100*time.Millisecond, 500*time.Millisecond
 	if conf.Retry == 0 {

@@ -6,37 +6,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/proxy"
 	"github.com/prometheus/client_golang/prometheus"
 )
-
-// lockedBuffer is a log sink safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // gauge returns the value of the unlabelled series name in reg (counter
 // or gauge), or -1 when it is missing.
@@ -83,11 +64,11 @@ const connectCAF = "CONNECT www.caf.fr:443 HTTP/1.1\r\nHost: www.caf.fr:443\r\n\
 func TestProxy_MaxConns(t *testing.T) {
 	const maxConns = 3
 	reg := prometheus.NewRegistry()
-	logs := &lockedBuffer{}
+	logs := &logcapture.Buffer{}
 	e := newEnv(t, func(c *proxy.Config) {
 		c.MaxConns = maxConns
 		c.Registerer = reg
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil))
+		c.Logger = logs.Logger()
 	})
 	dial := func() net.Conn {
 		c, err := net.Dial("tcp", e.url.Host)
@@ -240,11 +221,11 @@ func TestProxy_MaxConns_Off(t *testing.T) {
 func TestProxy_BodyIdleTimeout(t *testing.T) {
 	const idle = 500 * time.Millisecond
 	reg := prometheus.NewRegistry()
-	logs := &lockedBuffer{}
+	logs := &logcapture.Buffer{}
 	e := newEnv(t, func(c *proxy.Config) {
 		c.BodyIdleTimeout = idle
 		c.Registerer = reg
-		c.Logger = slog.New(slog.NewTextHandler(logs, nil)) // Info: the service's default level
+		c.Logger = logs.Logger() // Info: the service's default level
 	})
 	for _, target := range []string{"http://www.caf.fr/upload", "http://www.example.com/refused"} {
 		t.Run(target, func(t *testing.T) {

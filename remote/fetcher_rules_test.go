@@ -1,38 +1,18 @@
 package remote_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/remote"
 )
-
-// logBuffer collects a fetcher's log lines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // signAs signs data with a trusted comment naming file and ts.
 func signAs(t *testing.T, k remote.PrivateKey, data []byte, file string, ts int64) []byte {
@@ -46,7 +26,7 @@ func signAs(t *testing.T, k remote.PrivateKey, data []byte, file string, ts int6
 
 // runRefused runs f (kept copy, then the first fetch) until it logs that
 // the fetched file was refused, and returns the log.
-func runRefused(t *testing.T, f *remote.Fetcher, logs *logBuffer) string {
+func runRefused(t *testing.T, f *remote.Fetcher, logs *logcapture.Buffer) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -59,10 +39,10 @@ func runRefused(t *testing.T, f *remote.Fetcher, logs *logBuffer) string {
 	return logs.String()
 }
 
-func newLoggedFetcher(t *testing.T, o *origin, k remote.PrivateKey, dir string, a *applier, logs *logBuffer) *remote.Fetcher {
+func newLoggedFetcher(t *testing.T, o *origin, k remote.PrivateKey, dir string, a *applier, logs *logcapture.Buffer) *remote.Fetcher {
 	t.Helper()
 	f, err := remote.New(&remote.Config{
-		Logger:    slog.New(slog.NewTextHandler(logs, nil)),
+		Logger:    logs.Logger(),
 		URL:       o.url(),
 		PublicKey: k.Public().String(),
 		Dir:       dir,
@@ -103,7 +83,7 @@ func TestFetcher_signedFileName(t *testing.T) {
 				t.Fatal(err)
 			}
 			o.serve(listV2, sig)
-			logs := &logBuffer{}
+			logs := &logcapture.Buffer{}
 			a := newApplier()
 			f := newLoggedFetcher(t, o, key, dir, a, logs)
 			log := runRefused(t, f, logs)
@@ -150,7 +130,7 @@ func TestFetcher_sameTimestamp(t *testing.T) {
 	key := genKey(t)
 	o := newOrigin(t)
 	dir := t.TempDir()
-	logs := &logBuffer{}
+	logs := &logcapture.Buffer{}
 	a := newApplier()
 	f := newLoggedFetcher(t, o, key, dir, a, logs)
 	o.serve(listV1, sign(t, key, listV1, 100))
@@ -175,7 +155,7 @@ func TestFetcher_sameTimestamp(t *testing.T) {
 		t.Errorf("kept copy = %q, want listV1", kept)
 	}
 	// After a restart, the kept copy's timestamp rules the same way.
-	logs2 := &logBuffer{}
+	logs2 := &logcapture.Buffer{}
 	a2 := newApplier()
 	f2 := newLoggedFetcher(t, o, key, dir, a2, logs2)
 	log := runRefused(t, f2, logs2)
@@ -210,7 +190,7 @@ func TestFetcher_olderThanKeptAtFirstFetch(t *testing.T) {
 				t.Fatal(err)
 			}
 			o.serve(listV1, sign(t, key, listV1, 100)) // older, validly signed
-			logs := &logBuffer{}
+			logs := &logcapture.Buffer{}
 			a := newApplier()
 			f := newLoggedFetcher(t, o, key, dir, a, logs)
 			if tc == "Check first" {

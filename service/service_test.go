@@ -1,7 +1,6 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,11 +13,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/communes/kiosk/api"
+	"github.com/communes/kiosk/internal/logcapture"
 	"github.com/communes/kiosk/internal/wait"
 	"github.com/communes/kiosk/service"
 	"github.com/communes/kiosk/usage"
@@ -210,8 +209,8 @@ func TestService_Reload(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newConfig(t, al)
-	log := &syncBuffer{}
-	c.Logger = slog.New(slog.NewTextHandler(log, nil))
+	log := &logcapture.Buffer{}
+	c.Logger = log.Logger()
 	s, err := service.New(c)
 	if err != nil {
 		t.Fatal(err)
@@ -289,22 +288,4 @@ func TestService_NewFails(t *testing.T) {
 			t.Errorf("%s: New = %v, nil; want an error", tc.name, s)
 		}
 	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the service's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
