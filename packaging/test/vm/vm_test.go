@@ -74,7 +74,8 @@ func TestVM(t *testing.T) {
 	r.check("5. end of session", r.endSession)
 	r.check("6. fail closed (kiosk.service killed)", r.failClosed)
 	r.check("7. browser crash", r.crash)
-	r.step("8. reboot keeps the counts", r.reboot)
+	r.check("8a. security updates: unattended-upgrades and the reboot rule", r.updates)
+	r.step("8. a pending reboot waits for the session, then reboots (counts kept)", r.maintenanceReboot)
 	r.check("8b. -vga std (no GPU wlroots can use): message for IT", r.plainVGA)
 	r.step("9. purge leaves a normal console", r.purge)
 }
@@ -379,20 +380,27 @@ func (r *run) session() error {
 	if err := r.waitState("active", time.Minute); err != nil {
 		return err
 	}
-	// The tiles are below "Commencer": scroll down as a resident would.
+	// "Commencer" leads to the sites page, under the toolbar: wait for
+	// both (the welcome page's own list of sites has no toolbar above it).
+	// On a small screen the tiles may be lower: scroll as a resident would.
 	var sites *image.RGBA
 	var tl image.Point
-	err = poll("a site tile on the screen", screenTimeout, time.Second, func() (bool, error) {
-		if err := r.m.wheel(3); err != nil {
-			return false, err
-		}
+	err = poll("the sites page under the toolbar", screenTimeout, time.Second, func() (bool, error) {
 		img, err := r.m.screen("sites")
 		if err != nil {
 			return false, err
 		}
+		// Until the new page is drawn, the toolbar may already stand
+		// above the welcome page (its notice box is tile-sized).
+		if find(img, toolbarNavy, 6).Share < 0.03 || largest(blobs(img, portalBlue, 12)).n > 20000 {
+			return false, nil
+		}
 		p, ok := tile(img)
 		sites, tl = img, p
-		return ok, nil
+		if !ok {
+			return false, r.m.wheel(3)
+		}
+		return true, nil
 	})
 	if err != nil {
 		return fmt.Errorf("no site tile after Commencer: %w", err)
@@ -472,7 +480,7 @@ func (r *run) session() error {
 	if containsLine(after, "interdit.test") {
 		return fmt.Errorf("interdit.test reached the origin: %q", after)
 	}
-	if _, _, err := r.waitLog("interdit.test", 0, 30*time.Second); err != nil {
+	if _, _, err := r.waitLog("interdit.test", 0, 2*time.Minute); err != nil {
 		return fmt.Errorf("the shell did not log the refusal: %w", err)
 	}
 	lines, _ = r.origin()
@@ -573,17 +581,7 @@ func (r *run) endSession() error {
 		return err
 	} else if st != "active" {
 		// Step 2 did not leave a session open: open one with "Commencer".
-		img, err := r.waitScreen("welcome-for-step-5", screenTimeout, func(img *image.RGBA) bool {
-			return largest(blobs(img, portalBlue, 12)).n > 20000
-		})
-		if err != nil {
-			return err
-		}
-		b := largest(blobs(img, portalBlue, 12))
-		if err := r.m.touch(b.center(), img.Bounds().Dx(), img.Bounds().Dy()); err != nil {
-			return err
-		}
-		if err := r.waitState("active", time.Minute); err != nil {
+		if err := r.startByTouch(); err != nil {
 			return err
 		}
 	}
@@ -596,54 +594,18 @@ func (r *run) endSession() error {
 		return fmt.Errorf("no profile in %q", lines[len(lines)-1])
 	}
 	r.profile = strings.Trim(m[1], `"`)
-	img, err := r.waitScreen("before-end", screenTimeout, func(img *image.RGBA) bool {
-		return largest(blobs(img, endRed, 16)).n >= 2000
-	})
-	if err != nil {
-		return fmt.Errorf("no 'Terminer ma session' button on the screen: %w", err)
-	}
-	end := largest(blobs(img, endRed, 16))
 	n, err := r.count("welcome ready")
 	if err != nil {
 		return err
 	}
-	t0, err := r.m.guestNow()
+	t0, err := r.endByTouch("06a-end-question")
 	if err != nil {
-		return err
-	}
-	r.logf("touch Terminer ma session at %v", end.center())
-	if err := r.m.touch(end.center(), img.Bounds().Dx(), img.Bounds().Dy()); err != nil {
-		return err
-	}
-	// The toolbar asks first: "Terminer votre session ? … Oui, terminer /
-	// Non, continuer", a dialog in the middle of the dimmed page.
-	var yes blob
-	confirm, err := r.waitScreen("end-question", screenTimeout, func(img *image.RGBA) bool {
-		yes = blob{}
-		for _, b := range blobs(img, portalBlue, 12) {
-			c := b.center()
-			if b.n > 8000 && c.Y > img.Bounds().Dy()/4 && c.Y < img.Bounds().Dy()*3/4 && b.n > yes.n {
-				yes = b
-			}
-		}
-		return yes.n > 0 && find(img, endRed, 16).Share < 0.005 // the toolbar is dimmed
-	})
-	if err != nil {
-		return fmt.Errorf("no 'Oui, terminer' after 'Terminer ma session': %w", err)
-	}
-	if err := r.save(confirm, "06a-end-question"); err != nil {
-		return err
-	}
-	r.logf("touch Oui, terminer at %v", yes.center())
-	if err := r.m.touch(yes.center(), confirm.Bounds().Dx(), confirm.Bounds().Dy()); err != nil {
 		return err
 	}
 	// An optional question may follow ("Avez-vous pu faire votre
 	// démarche ?"): the welcome screen comes back on its own or after it.
-	at, _, err := r.waitLog("welcome ready", n-1, screenTimeout)
+	at, _, err := r.waitLog("welcome ready", n, screenTimeout)
 	if err != nil {
-		shot, _ := r.m.screen("end-stuck")
-		_ = shot
 		return err
 	}
 	d := at.Sub(t0)
@@ -694,10 +656,11 @@ func (r *run) failClosed() error {
 	if err != nil {
 		return err
 	}
+	hostKill := time.Now()
 	if _, err := r.m.sh("systemctl kill -s KILL kiosk.service"); err != nil {
 		return err
 	}
-	at, _, err := r.waitLog("service unreachable: out of order", n-1, time.Minute)
+	at, _, err := r.waitLog("service unreachable: out of order", n, time.Minute)
 	if err != nil {
 		return err
 	}
@@ -707,17 +670,19 @@ func (r *run) failClosed() error {
 	if d > outOfOrderWait {
 		return fmt.Errorf("the out-of-order screen came %s after the kill (at most %s)", d, outOfOrderWait)
 	}
-	img, err := r.screenOK("out-of-order")
+	// The shell logged the screen; WebKit draws it a moment later.
+	img, err := r.waitScreen("out-of-order", time.Minute, func(img *image.RGBA) bool {
+		_, share := dominant(img)
+		return share < 0.985 && diff(r.welcome, img, 24) >= 0.05
+	})
 	if err != nil {
-		return err
+		return fmt.Errorf("the screen does not show the out-of-order page: %w", err)
 	}
-	if diff(r.welcome, img, 24) < 0.05 {
-		return fmt.Errorf("the screen still shows the welcome page: %s", r.m.last)
-	}
+	r.times.measure("kiosk.service killed → out-of-order page on the screen (screendumps)", time.Since(hostKill))
 	if err := r.save(img, "07-out-of-order"); err != nil {
 		return err
 	}
-	if _, _, err := r.waitLog("service reachable again", back-1, 2*time.Minute); err != nil {
+	if _, _, err := r.waitLog("service reachable again", back, 2*time.Minute); err != nil {
 		return err
 	}
 	if err := r.waitState("welcome", time.Minute); err != nil {
@@ -762,7 +727,7 @@ func (r *run) crash() error {
 	if err != nil {
 		return err
 	}
-	at, _, err := r.waitLog("welcome ready", n-1, 5*time.Minute)
+	at, _, err := r.waitLog("welcome ready", n, 5*time.Minute)
 	if err != nil {
 		return err
 	}
@@ -795,32 +760,170 @@ func (r *run) crash() error {
 	return nil
 }
 
-// reboot: the welcome screen again, the counts kept.
-func (r *run) reboot() error {
-	boot0, err := r.m.sh("cat /proc/sys/kernel/random/boot_id")
+// endByTouch ends the session as a resident does: "Terminer ma session",
+// then "Oui, terminer" in the toolbar's question. It returns the guest's
+// time of the first touch.
+func (r *run) endByTouch(shot string) (time.Time, error) {
+	img, err := r.waitScreen("before-end", screenTimeout, func(img *image.RGBA) bool {
+		return largest(blobs(img, endRed, 16)).n >= 2000
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("no 'Terminer ma session' button on the screen: %w", err)
+	}
+	end := largest(blobs(img, endRed, 16))
+	t0, err := r.m.guestNow()
+	if err != nil {
+		return time.Time{}, err
+	}
+	r.logf("touch Terminer ma session at %v", end.center())
+	if err := r.m.touch(end.center(), img.Bounds().Dx(), img.Bounds().Dy()); err != nil {
+		return time.Time{}, err
+	}
+	// The toolbar asks first: "Terminer votre session ? … Oui, terminer /
+	// Non, continuer", a dialog in the middle of the dimmed page.
+	var yes blob
+	confirm, err := r.waitScreen("end-question", screenTimeout, func(img *image.RGBA) bool {
+		yes = blob{}
+		for _, b := range blobs(img, portalBlue, 12) {
+			c := b.center()
+			if b.n > 8000 && c.Y > img.Bounds().Dy()/4 && c.Y < img.Bounds().Dy()*3/4 && b.n > yes.n {
+				yes = b
+			}
+		}
+		return yes.n > 0 && find(img, endRed, 16).Share < 0.005 // the toolbar is dimmed
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("no 'Oui, terminer' after 'Terminer ma session': %w", err)
+	}
+	if shot != "" {
+		if err := r.save(confirm, shot); err != nil {
+			return time.Time{}, err
+		}
+	}
+	r.logf("touch Oui, terminer at %v", yes.center())
+	return t0, r.m.touch(yes.center(), confirm.Bounds().Dx(), confirm.Bounds().Dy())
+}
+
+// startByTouch touches "Commencer" on the welcome screen and waits for the
+// session.
+func (r *run) startByTouch() error {
+	img, err := r.waitScreen("welcome-for-a-session", screenTimeout, func(img *image.RGBA) bool {
+		return largest(blobs(img, portalBlue, 12)).n > 20000
+	})
 	if err != nil {
 		return err
 	}
-	t0 := time.Now()
-	_, _ = r.m.ga.exec("systemctl reboot", 10*time.Second)
+	b := largest(blobs(img, portalBlue, 12))
+	if err := r.m.touch(b.center(), img.Bounds().Dx(), img.Bounds().Dy()); err != nil {
+		return err
+	}
+	return r.waitState("active", time.Minute)
+}
+
+func (r *run) bootID() (string, error) { return r.m.sh("cat /proc/sys/kernel/random/boot_id") }
+
+// waitReboot waits until the guest runs a boot other than boot0, then for
+// the welcome screen, and returns the host time the new boot's welcome
+// screen was ready.
+func (r *run) waitReboot(boot0 string) (time.Time, error) {
 	r.m.ga.reset()
 	if err := poll("the guest rebooted", bootTimeout, 2*time.Second, func() (bool, error) {
-		b, err := r.m.sh("cat /proc/sys/kernel/random/boot_id")
+		b, err := r.bootID()
 		if err != nil {
 			return false, nil // down or not up yet
 		}
 		return b != boot0, nil
 	}); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	if err := r.m.measureClock(); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	at, _, err := r.waitLog("welcome ready", 0, bootTimeout)
 	if err != nil {
+		return time.Time{}, err
+	}
+	return r.m.host(at), nil
+}
+
+// maintenanceReboot is the reboot of step 8, made the way a security
+// update makes it (issue "security updates"): IT sets the maintenance
+// window to now (docs/install.md), a session is running when the system
+// asks for a reboot (/run/reboot-required, as Debian's packages write
+// it): the terminal waits for the resident to finish, then reboots by
+// itself through logind, and comes back to the welcome screen with the
+// counts kept.
+func (r *run) maintenanceReboot() error {
+	now, err := r.m.sh("date +%H:%M")
+	if err != nil {
 		return err
 	}
-	r.times.measure("reboot → welcome ("+r.m.accel+")", r.m.host(at).Sub(t0))
+	tm, err := time.Parse("15:04", strings.TrimSpace(now))
+	if err != nil {
+		return fmt.Errorf("guest time %q: %w", now, err)
+	}
+	window := tm.Add(-time.Hour).Format("15:04") + "-" + tm.Add(2*time.Hour).Format("15:04")
+	n, err := r.count("welcome ready")
+	if err != nil {
+		return err
+	}
+	if _, err := r.m.sh(`sed -i -E 's/--maintenance-window [0-9:-]+/--maintenance-window ` + window + `/' /etc/default/kiosk && grep -q -- '--maintenance-window ` + window + `' /etc/default/kiosk && systemctl restart kiosk`); err != nil {
+		return fmt.Errorf("setting the window to %s: %w", window, err)
+	}
+	r.logf("maintenance window set to %s (guest time %s), kiosk.service restarted", window, strings.TrimSpace(now))
+	if _, _, err := r.waitLog("welcome ready", n, 5*time.Minute); err != nil {
+		return err
+	}
+	if err := r.waitState("welcome", time.Minute); err != nil {
+		return err
+	}
+	if err := r.startByTouch(); err != nil {
+		return fmt.Errorf("a session before the reboot: %w", err)
+	}
+	boot0, err := r.bootID()
+	if err != nil {
+		return err
+	}
+	if _, err := r.m.sh("echo '*** System restart required ***' >/run/reboot-required && echo libwebkit2gtk-4.0-37 >/run/reboot-required.pkgs"); err != nil {
+		return err
+	}
+	r.logf("/run/reboot-required written during the session; the terminal must wait")
+	// Nothing may happen while the resident is there: watch through three
+	// of the maintenance loop's checks (every 30 s).
+	time.Sleep(100 * time.Second)
+	if b, err := r.bootID(); err != nil || b != boot0 {
+		return fmt.Errorf("the guest rebooted during the session (boot id %q → %q, %v)", boot0, b, err)
+	}
+	if st, err := r.state(); err != nil || st != "active" {
+		return fmt.Errorf("the session did not survive the pending reboot: state %q, %v", st, err)
+	}
+	if out, err := r.m.sh("journalctl -b -u kiosk -o cat | grep -c 'maintenance: terminal drained' || true"); err != nil {
+		return err
+	} else if strings.TrimSpace(out) != "0" {
+		return fmt.Errorf("the terminal was drained for maintenance during the session (%s lines)", strings.TrimSpace(out))
+	}
+	ended, err := r.endByTouch("")
+	if err != nil {
+		return err
+	}
+	// The maintenance loop reboots from the welcome state at its next
+	// check (every 30 s): read the counts as soon as the session ended.
+	if err := poll("the session's end", screenTimeout, time.Second, func() (bool, error) {
+		st, err := r.state()
+		return err == nil && st != "active", nil
+	}); err != nil {
+		return err
+	}
+	stats, err := r.m.sh("runuser -u kiosk-session -- kiosk stats")
+	if err != nil {
+		return fmt.Errorf("kiosk stats: %w", err)
+	}
+	t0 := time.Now()
+	at, err := r.waitReboot(boot0)
+	if err != nil {
+		return fmt.Errorf("no reboot after the session ended (%s guest time): %w", ended.Format("15:04:05"), err)
+	}
+	r.times.measure("session end → maintenance reboot → welcome ("+r.m.accel+")", at.Sub(t0))
 	img, err := r.waitScreen("welcome-after-reboot", screenTimeout, func(img *image.RGBA) bool {
 		return largest(blobs(img, portalBlue, 12)).n > 20000
 	})
@@ -830,14 +933,54 @@ func (r *run) reboot() error {
 	if err := r.onKiosk(); err != nil {
 		return err
 	}
-	stats, err := r.m.sh("runuser -u kiosk-session -- kiosk stats")
+	after, err := r.m.sh("runuser -u kiosk-session -- kiosk stats")
 	if err != nil {
 		return fmt.Errorf("kiosk stats: %w", err)
 	}
-	if stats != r.sessions {
-		return fmt.Errorf("kiosk stats after the reboot:\n%s\nbefore:\n%s", stats, r.sessions)
+	if after != stats {
+		return fmt.Errorf("kiosk stats after the reboot:\n%s\nbefore:\n%s", after, stats)
 	}
 	return r.save(img, "10-welcome-after-reboot")
+}
+
+// updates: the unattended-upgrades configuration the package ships is
+// valid and takes Debian-Security; the polkit rule lets the kiosk user
+// reboot and nothing else.
+func (r *run) updates() error {
+	out, err := r.m.ga.exec("LC_ALL=C.UTF-8 LANGUAGE= unattended-upgrade --dry-run --debug 2>&1 | head -n 40", 3*time.Minute)
+	if err != nil {
+		return err
+	}
+	if !strings.Contains(out.Out, "Allowed origins") || !strings.Contains(out.Out, "codename=bookworm-security,label=Debian-Security") {
+		return fmt.Errorf("unattended-upgrade --dry-run --debug does not allow Debian-Security:\n%s%s", out.Out, out.Err)
+	}
+	for _, l := range strings.Split(out.Out, "\n") {
+		if strings.Contains(l, "Allowed origins") {
+			r.logf("guest: %s", strings.TrimSpace(l))
+		}
+	}
+	for _, c := range []struct {
+		action string
+		user   string
+		allow  bool
+	}{
+		{"org.freedesktop.login1.reboot", "kiosk", true},
+		{"org.freedesktop.login1.reboot-multiple-sessions", "kiosk", true},
+		{"org.freedesktop.login1.power-off", "kiosk", false},
+		{"org.freedesktop.login1.set-wall-message", "kiosk", false},
+		{"org.freedesktop.udisks2.filesystem-mount", "kiosk", false},
+		{"org.freedesktop.login1.reboot", "kiosk-session", false},
+	} {
+		res, err := r.m.ga.exec(`runuser -u `+c.user+` -- sh -c 'exec pkcheck --action-id `+c.action+` --process $$'`, time.Minute)
+		if err != nil {
+			return err
+		}
+		if got := res.Code == 0; got != c.allow {
+			return fmt.Errorf("pkcheck %s as %s: exit %d (%s), want allowed=%t", c.action, c.user, res.Code, strings.TrimSpace(res.Out+res.Err), c.allow)
+		}
+		r.logf("pkcheck %-50s as %-13s allowed=%t", c.action, c.user, c.allow)
+	}
+	return nil
 }
 
 // plainVGA boots the same disk with -vga std (bochs), a display wlroots
