@@ -5,6 +5,8 @@ package kiosk_test
 import (
 	"encoding/json"
 	"fmt"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,6 +38,7 @@ func TestShell_DisplaySettings(t *testing.T) {
 		t.Fatalf("before contrast, page %s and toolbar %s are black already", white, bar)
 	}
 	inner1 := r.innerWidth()
+	r.checkListenIcon(filepath.Join(dir, "zoom-100.png"), "before contrast")
 
 	for i, z := range []float64{1.25, 1.5, 1.75, 2} {
 		r.pressDisplay("zoom-in", "Math.abs(window.innerWidth - "+strconv.Itoa(inner1)+" / "+strconv.FormatFloat(z, 'f', 2, 64)+") < 2")
@@ -71,6 +74,7 @@ func TestShell_DisplaySettings(t *testing.T) {
 	if p := r.pixel(hc, 640, 3); p != "000000" {
 		t.Errorf("toolbar background in contrast: %s, want 000000", p)
 	}
+	r.checkListenIcon(hc, "in contrast on a site's page")
 	// The portal's own pages follow, with their own treatment.
 	r.mustEval("location.href = 'http://kiosk.invalid/home?lang=fr'; 1")
 	r.waitEval("the portal's home in contrast", "location.pathname === '/home' && document.readyState === 'complete' && getComputedStyle(document.body).backgroundColor === 'rgb(0, 0, 0)'", 10*time.Second)
@@ -79,6 +83,7 @@ func TestShell_DisplaySettings(t *testing.T) {
 	if p := r.pixel(hc, 5, 400); p != "000000" {
 		t.Errorf("portal background in contrast: %s", p)
 	}
+	r.checkListenIcon(hc, "in contrast on the portal")
 	if shots != "" {
 		r.shot(filepath.Join(shots, "contrast.png"))
 	}
@@ -111,6 +116,64 @@ func TestShell_DisplaySettings(t *testing.T) {
 	if strings.Contains(string(res.Result), "url(") {
 		t.Errorf("next session: cursor %s", res.Result)
 	}
+}
+
+// checkListenIcon checks, on the screenshot at path, that the toolbar's
+// "Écouter" shows its loudspeaker: enough of the icon's pixels differ
+// from the button's background (high contrast once painted it black on
+// black).
+func (r *rig) checkListenIcon(path, when string) {
+	r.t.Helper()
+	btn := toolbarButton("listen")
+	r.waitEval("Écouter shown", btn+" && "+btn+".getClientRects().length > 0", 5*time.Second)
+	res := r.mustEval("(function () { var b = " + btn + ", i = b.querySelector('.speaker').getBoundingClientRect(), r = b.getBoundingClientRect(); " +
+		"return [i.left, i.top, i.width, i.height, r.left, r.top + r.height / 2, window.screenX, window.screenY]; })()")
+	var v []float64
+	if err := json.Unmarshal(res.Result, &v); err != nil || len(v) != 8 {
+		r.t.Fatalf("Écouter's icon box: %s (%v)", res.Result, err)
+	}
+	if v[2] < 16 || v[3] < 16 {
+		r.t.Fatalf("%s: Écouter's icon is %.0f×%.0f px", when, v[2], v[3])
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		r.t.Fatalf("decoding %s: %v", path, err)
+	}
+	// The background: inside the button, left of the icon, past the border.
+	bg := img.At(int(v[6]+v[4])+6, int(v[7]+v[5]))
+	x0, y0 := int(v[6]+v[0]), int(v[7]+v[1])
+	n := 0
+	for y := y0; y < y0+int(v[3]); y++ {
+		for x := x0; x < x0+int(v[2]); x++ {
+			if colourDistance(img.At(x, y), bg) > 96 {
+				n++
+			}
+		}
+	}
+	// The loudspeaker's strokes cover about a fifth of its box.
+	if min := int(v[2]*v[3]) / 20; n < min {
+		r.t.Errorf("%s: Écouter's icon has %d pixels unlike the button's background %v, want at least %d (an empty button)", when, n, bg, min)
+	}
+}
+
+// colourDistance is the largest difference of a and b's 8-bit channels.
+func colourDistance(a, b color.Color) int {
+	ar, ag, ab, _ := a.RGBA()
+	br, bg, bb, _ := b.RGBA()
+	d := 0
+	for _, c := range [][2]uint32{{ar, br}, {ag, bg}, {ab, bb}} {
+		x := int(c[0]>>8) - int(c[1]>>8)
+		if x < 0 {
+			x = -x
+		}
+		d = max(d, x)
+	}
+	return d
 }
 
 func toolbarButton(cls string) string {

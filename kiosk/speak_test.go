@@ -138,6 +138,11 @@ func TestShell_SpeakWelcome(t *testing.T) {
 		t.Errorf("reading aloud: %v, want the welcome in en-gb", e.fields)
 	}
 	r.waitEval("Stop while reading", floatJS+".getAttribute('aria-pressed') === 'true' && "+floatJS+".textContent === 'Stop'", 5*time.Second)
+	// Its name is written: no tooltip (WebKitGTK showed the one taken as
+	// the pointer came, "Listen", over "Stop").
+	if got := string(r.mustEval("[" + floatJS + ".hasAttribute('title'), " + floatJS + ".getAttribute('aria-label')].join('|')").Result); got != `"false|Stop"` {
+		t.Errorf("while reading, the button's has-title|aria-label: %s, want false|Stop", got)
+	}
 	if shots := os.Getenv("KIOSK_SCREENSHOTS"); shots != "" {
 		r.shot(filepath.Join(shots, "listen-welcome.png"))
 	}
@@ -239,6 +244,14 @@ func TestShell_SpeakStops(t *testing.T) {
 		r.press(listenJS)
 		r.waitFor("utterance "+strconv.Itoa(i+1), 10*time.Second, func() bool { return len(wavs(t, dir, "*-fr-text.wav")) == i+1 })
 		wav := r.waitAudio(dir, filepath.Base(wavs(t, dir, "*-fr-text.wav")[i]), 1, 10*time.Second)
+		if i == 0 {
+			// The stop square is named "Stop" (its tooltip and aria-label), not "Écouter".
+			stopName := portal.Message("fr", "bar.stop")
+			r.waitEval("the stop square named "+stopName, listenJS+".getAttribute('aria-pressed') === 'true'", 5*time.Second)
+			if got := string(r.mustEval("[" + listenJS + ".title, " + listenJS + ".getAttribute('aria-label')].join('|')").Result); got != `"`+stopName+"|"+stopName+`"` {
+				t.Errorf("while reading, the stop square's title|aria-label: %s, want %s|%s", got, stopName, stopName)
+			}
+		}
 		mark := r.log.len()
 		switch stop {
 		case "stop pressed":

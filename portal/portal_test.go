@@ -49,7 +49,8 @@ var wantStatus = map[string]int{
 	"/blocked?host=evil.example": 403, "/out-of-order": 503, "/nope": 404,
 }
 
-// externalURL finds the first http(s) URL that is not on the internal host.
+// externalURL finds the first http(s) URL that is not on the internal host
+// (SVG's namespace name, never fetched, is not one).
 var externalURL = externalFinder{}
 
 type externalFinder struct{}
@@ -58,7 +59,7 @@ var anyURL = regexp.MustCompile(`(?i)https?://[^\s"'<>)]*`)
 
 func (externalFinder) FindString(s string) string {
 	for _, u := range anyURL.FindAllString(s, -1) {
-		if !strings.HasPrefix(u, "http://kiosk.invalid/") {
+		if !strings.HasPrefix(u, "http://kiosk.invalid/") && u != "http://www.w3.org/2000/svg" {
 			return u
 		}
 	}

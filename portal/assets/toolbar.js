@@ -81,14 +81,17 @@
     // "Écouter" (kioskSpeak): in the bar during a session; on the portal's
     // pages outside one (welcome, end question), a button of its own.
     '.bar button.listen,.float-listen{display:inline-flex;align-items:center;gap:8px}',
-    '.speaker{display:inline-block;width:28px;height:28px;flex:none;background:currentColor;-webkit-mask:url("data:image/svg+xml,%3Csvg%20xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27%20viewBox=%270%200%2024%2024%27%3E%3Cpath%20d=%27M3%209h4l5-4v14l-5-4H3z%20M15.5%208.5a5%205%200%200%201%200%207%20M18%206a8.5%208.5%200%200%201%200%2012%27%20fill=%27none%27%20stroke=%27black%27%20stroke-width=%272%27%20stroke-linejoin=%27round%27%20stroke-linecap=%27round%27%2F%3E%3C%2Fsvg%3E") center/contain no-repeat;mask:url("data:image/svg+xml,%3Csvg%20xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27%20viewBox=%270%200%2024%2024%27%3E%3Cpath%20d=%27M3%209h4l5-4v14l-5-4H3z%20M15.5%208.5a5%205%200%200%201%200%207%20M18%206a8.5%208.5%200%200%201%200%2012%27%20fill=%27none%27%20stroke=%27black%27%20stroke-width=%272%27%20stroke-linejoin=%27round%27%20stroke-linecap=%27round%27%2F%3E%3C%2Fsvg%3E") center/contain no-repeat}',
+    // The loudspeaker and the stop square are an inline SVG drawn in the
+    // button's text colour (currentColor): high contrast's user style
+    // sheet, which paints every background black, leaves them visible.
+    '.speaker{display:inline-block;width:28px;height:28px;flex:none;overflow:visible}',
+    '.speaker .stop,button.speaking .speaker .cone{display:none}button.speaking .speaker .stop{display:inline}',
     '.float-listen{position:fixed;bottom:20px;inset-inline-end:20px;z-index:2147483647;min-height:64px;min-width:64px;padding:0 24px;font-size:24px;font-weight:700;border-radius:12px;border:3px solid #fff;background:#10105a;color:#fff;cursor:pointer;box-shadow:0 2px 8px rgba(0,0,0,.35)}',
     'button.speaking{background:#ffd43b!important;color:#000!important;border-color:#000!important}',
     // In the bar, where room is short, the loudspeaker alone (its name,
     // "Écouter" or "Stop", is its aria-label and title); while reading,
     // a stop square.
     '.bar button.listen{padding:0 14px}.bar button.listen .label{display:none}',
-    'button.speaking .speaker{-webkit-mask:none;mask:none;width:20px;height:20px;margin:4px;border-radius:3px}',
     ':host(.hc) .float-listen{background:#000;color:#ffff00;border:3px solid #ffff00;box-shadow:none}',
     ':host(.ptr) *{cursor:url("data:image/svg+xml,%3Csvg xmlns=%27http%3A%2F%2Fwww.w3.org%2F2000%2Fsvg%27 width=%2764%27 height=%2764%27 viewBox=%270 0 64 64%27%3E%3Cpath d=%27M4 2 L4 54 L17 42 L27 62 L36 58 L26 38 L44 38 Z%27 fill=%27black%27 stroke=%27white%27 stroke-width=%273%27 stroke-linejoin=%27round%27%2F%3E%3C%2Fsvg%3E") 4 2,default!important}',
     '@media (max-width:900px){.bar{font-size:20px;gap:6px;padding:0 6px}.bar button{padding:0 10px}.time .label{display:none}}'
@@ -372,10 +375,37 @@
     var b = button(parent, cls, listen);
     // The page keeps its selection and focus: the press reads them.
     b.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
-    el('span', 'speaker', b).setAttribute('aria-hidden', 'true'); // a loudspeaker (CSS mask)
+    speakerIcon(b);
     el('span', 'label', b);
     b.hidden = true;
     return b;
+  }
+  // speakerIcon draws "Écouter"'s icon in b: a loudspeaker, or while
+  // reading a stop square (CSS shows one, after button.speaking).
+  function speakerIcon(b) {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('class', 'speaker');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.setAttribute('focusable', 'false');
+    var cone = document.createElementNS(ns, 'path');
+    cone.setAttribute('class', 'cone');
+    cone.setAttribute('d', 'M3 9h4l5-4v14l-5-4H3z M15.5 8.5a5 5 0 0 1 0 7 M18 6a8.5 8.5 0 0 1 0 12');
+    cone.setAttribute('fill', 'none');
+    cone.setAttribute('stroke', 'currentColor');
+    cone.setAttribute('stroke-width', '2');
+    cone.setAttribute('stroke-linejoin', 'round');
+    cone.setAttribute('stroke-linecap', 'round');
+    var stop = document.createElementNS(ns, 'rect');
+    stop.setAttribute('class', 'stop');
+    stop.setAttribute('x', '3.5'); stop.setAttribute('y', '3.5');
+    stop.setAttribute('width', '17'); stop.setAttribute('height', '17');
+    stop.setAttribute('rx', '2.5');
+    stop.setAttribute('fill', 'currentColor');
+    svg.appendChild(cone);
+    svg.appendChild(stop);
+    b.appendChild(svg);
   }
   function listen() {
     var p = call('kioskSpeak', speech.speaking ? { do: 'stop' } : speakRequest());
@@ -436,7 +466,11 @@
     if (!visible) { return; }
     var label = S[l][speech.speaking ? 'bar.stop' : 'bar.listen'] || S.fr[speech.speaking ? 'bar.stop' : 'bar.listen'] || '';
     setText(b.querySelector('.label'), label);
-    if (b.getAttribute('aria-label') !== label) { b.setAttribute('aria-label', label); b.title = label; }
+    if (b.getAttribute('aria-label') !== label) { b.setAttribute('aria-label', label); }
+    // A tooltip only where the name is not written: WebKitGTK keeps the
+    // tooltip it took when the pointer came, so the labelled button's
+    // said "Listen" over "Stop" after a press.
+    if (b === ui.listen) { if (b.title !== label) { b.title = label; } } else if (b.hasAttribute('title')) { b.removeAttribute('title'); }
     b.classList.toggle('speaking', speech.speaking);
     b.setAttribute('aria-pressed', String(speech.speaking));
     b.lang = l;
