@@ -50,11 +50,11 @@ os-check: ## the service builds for Windows too
 	GOOS=windows CGO_ENABLED=0 $(GO) vet ./...
 
 .PHONY: test
-test: deps-test vet check-nocgo os-check ## everything: vet, race tests, WebKitGTK under Xvfb, Chromium, packaging
+test: deps-test vet check-nocgo os-check ## everything: vet, race tests, WebKitGTK under Xvfb, Chromium, packaging, the virtual PC
 	$(GO) test -count=1 -race -shuffle=on -tags e2e -timeout 15m ./...
 	$(GO) test -count=1 -race -tags webview,e2e -timeout 15m ./kiosk/...
 	$(GO) test -count=1 -run 'TestStore_YearFileSize' ./usage/  # !race: a year of data takes minutes under -race
-	@if [ -f packaging/packaging.mk ]; then $(MAKE) --no-print-directory test-packaging; fi
+	@if [ -f packaging/packaging.mk ]; then $(MAKE) --no-print-directory test-packaging && $(MAKE) --no-print-directory test-vm-run PKG_VERSION=$(PKG_VERSION); fi
 	@echo "make test: all passed"
 
 .PHONY: bench

@@ -491,10 +491,16 @@ func (r *run) session() error {
 // egress: kiosk-session cannot reach the origin directly, can through the
 // proxy; the nftables table is loaded.
 func (r *run) egress() error {
+	uid, err := r.m.sh("id -u kiosk-session")
+	if err != nil {
+		return err
+	}
+	uid = strings.TrimSpace(uid)
+	// nft names the user, or gives its number where it cannot look it up.
 	if out, err := r.m.sh("nft list table inet kiosk && systemctl is-active kiosk-nftables"); err != nil {
 		return fmt.Errorf("nftables table: %w", err)
-	} else if !strings.Contains(out, `skuid "kiosk-session"`) && !strings.Contains(out, "skuid kiosk-session") {
-		return fmt.Errorf("the table has no kiosk-session rule: %s", out)
+	} else if !strings.Contains(out, `skuid "kiosk-session"`) && !strings.Contains(out, "skuid kiosk-session") && !strings.Contains(out, "skuid "+uid+" ") {
+		return fmt.Errorf("the table has no rule for kiosk-session (uid %s): %s", uid, out)
 	}
 	direct, err := r.m.ga.exec(`runuser -u kiosk-session -- bash -c 'exec 3<>/dev/tcp/203.0.113.10/80 && printf "GET /direct HTTP/1.0\r\nHost: demarches.test\r\n\r\n" >&3 && head -n1 <&3'`, time.Minute)
 	if err != nil {
@@ -967,7 +973,8 @@ func (r *run) updates() error {
 		{"org.freedesktop.login1.reboot", "kiosk", true},
 		{"org.freedesktop.login1.reboot-multiple-sessions", "kiosk", true},
 		{"org.freedesktop.login1.power-off", "kiosk", false},
-		{"org.freedesktop.login1.set-wall-message", "kiosk", false},
+		{"org.freedesktop.login1.halt", "kiosk", false},
+		{"org.freedesktop.systemd1.manage-units", "kiosk", false},
 		{"org.freedesktop.udisks2.filesystem-mount", "kiosk", false},
 		{"org.freedesktop.login1.reboot", "kiosk-session", false},
 	} {
