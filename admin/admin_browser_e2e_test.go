@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/communes/kiosk/internal/wait"
@@ -184,7 +185,15 @@ func TestBrowser_AdminPage(t *testing.T) {
 		t.Errorf("csv row of 2026-11-25 = %q, want 2 prints in the last column", row)
 	}
 
-	// The printable report: one A4 page per month.
+	// USB key threats of November, one signature without a place to break
+	// a line: they are in the report too.
+	for _, sig := range append(slices.Repeat([]string{"Win.Test.EICAR_HDB-1"}, 3), longSignature, "Kiosk.Test.Custom.UNOFFICIAL") {
+		if err := f.store.Threat(sig); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The printable report: one A4 page per month, threats included.
 	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/report?from=2026-10&to=2026-11"), chromedp.WaitVisible(chromedp.CSS("article.month"))); err != nil {
 		t.Fatal(err)
 	}
@@ -195,15 +204,27 @@ func TestBrowser_AdminPage(t *testing.T) {
 	if n := pdfPages(pdf); n != 2 {
 		t.Errorf("printed report has %d pages, want 2 (one per month)", n)
 	}
+	// The page of November, as printed, still shows each signature with
+	// its count.
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
+	printed, err := chromedp.Run(ctx, chromedp.Evaluate[string](printedThreatsJS))
+	if want := "Win.Test.EICAR_HDB-1 3\nKiosk.Test.Custom.UNOFFICIAL 1\n" + longSignature + " 1"; err != nil || printed != want {
+		t.Errorf("the report's threats as printed = %q (%v), want %q", printed, err, want)
+	}
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		return err
+	})); err != nil {
+		t.Fatal(err)
+	}
 
 	// The USB threats table stays within its card at 1280×800, however
-	// long the signature names. (Recorded after the report's check: a
-	// month with threats does not fit one A4 page yet.)
-	for _, sig := range append(slices.Repeat([]string{"Win.Test.EICAR_HDB-1"}, 3), longSignature, "Kiosk.Test.Custom.UNOFFICIAL") {
-		if err := f.store.Threat(sig); err != nil {
-			t.Fatal(err)
-		}
-	}
+	// long the signature names (recorded above, before the report).
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 800),
 		chromedp.Navigate(base+"/?p=month"),
@@ -297,6 +318,12 @@ const threatsFitJS = `(() => {
   }
   return out.join("; ");
 })()`
+
+// printedThreatsJS returns the last month's threats as shown, one
+// "signature count" a line, only the cells that have a box.
+const printedThreatsJS = `[...document.querySelectorAll("article.month:last-of-type #threats tbody tr")]
+  .map(r => [...r.cells].filter(c => c.getClientRects().length > 0).map(c => c.textContent).join(" "))
+  .join("\n")`
 
 // pdfPages counts the page objects of a PDF written by chromium.
 func pdfPages(pdf []byte) int {
