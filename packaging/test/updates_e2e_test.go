@@ -84,7 +84,9 @@ func TestUpdates_UnattendedOrigins(t *testing.T) {
 
 // TestUpdates_PolkitRule evaluates the package's polkit rule with node
 // against a stand-in of polkitd's JavaScript API: the kiosk user may
-// reboot, nothing else, and no other user gets anything.
+// reboot, nothing else; the browser's account (kiosk-session, the active
+// seat session) is refused the power actions logind would give it; no
+// other user gets anything.
 func TestUpdates_PolkitRule(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -113,8 +115,11 @@ console.log(JSON.stringify(out));`
 	if err != nil {
 		t.Fatalf("node: %v\n%s", err, out)
 	}
-	want := `{"kiosk org.freedesktop.login1.reboot":"yes","kiosk org.freedesktop.login1.reboot-multiple-sessions":"yes"}`
+	want := `{"kiosk org.freedesktop.login1.reboot":"yes","kiosk org.freedesktop.login1.reboot-multiple-sessions":"yes",` +
+		`"kiosk-session org.freedesktop.login1.reboot":"no","kiosk-session org.freedesktop.login1.reboot-multiple-sessions":"no",` +
+		`"kiosk-session org.freedesktop.login1.reboot-ignore-inhibit":"no","kiosk-session org.freedesktop.login1.power-off":"no",` +
+		`"kiosk-session org.freedesktop.login1.suspend":"no"}`
 	if got := strings.TrimSpace(string(out)); got != want {
-		t.Errorf("the rule's answers = %s, want %s (reboot for kiosk, nothing else)", got, want)
+		t.Errorf("the rule's answers = %s, want %s (reboot for kiosk, nothing else; no power action for the browser's account)", got, want)
 	}
 }

@@ -987,6 +987,19 @@ func (r *run) updates() error {
 		}
 		r.logf("pkcheck %-50s as %-13s allowed=%t", c.action, c.user, c.allow)
 	}
+	// The browser's account holds the active seat session, to which
+	// logind's own policy gives the power actions: the package refuses
+	// them. The subject is cage's process, in that session.
+	for _, action := range []string{"org.freedesktop.login1.power-off", "org.freedesktop.login1.reboot", "org.freedesktop.login1.suspend"} {
+		res, err := r.m.ga.exec(`pid=$(pgrep -u kiosk-session -x cage | head -n1) && [ -n "$pid" ] && loginctl show-session $(loginctl list-sessions --no-legend | awk '$3=="kiosk-session"{print $1; exit}') -p Active && exec pkcheck --action-id `+action+` --process "$pid"`, time.Minute)
+		if err != nil {
+			return err
+		}
+		if res.Code == 0 || !strings.Contains(res.Out, "Active=yes") {
+			return fmt.Errorf("pkcheck %s for the seat session's cage: exit %d (%s), want refused in an active session", action, res.Code, strings.TrimSpace(res.Out+res.Err))
+		}
+		r.logf("pkcheck %-50s as kiosk-session (active seat session) allowed=false", action)
+	}
 	return nil
 }
 
