@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -68,6 +70,9 @@ func terminalState(ctx context.Context, admin, tokenFile string) (state, cause s
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	st, err := kiosk.NewAPIClient(admin, tokenFile).State(ctx, -1, 0)
+	if errors.Is(err, fs.ErrPermission) {
+		return "unknown", "sudo kiosk status (seul root lit le jeton de l'API, " + tokenFile + ")"
+	}
 	if err != nil {
 		return "unreachable", err.Error()
 	}
@@ -109,7 +114,7 @@ func printStatus(w io.Writer, r statusReport) {
 	terminal := map[string]string{
 		"welcome": "en service (accueil)", "unlock": "en service (code d'un agent)", "active": "en service (session en cours)",
 		"countdown": "en service (session en cours)", "ending": "en service (fin de session)", "wiping": "en service (effacement)",
-		"out_of_order": "HORS SERVICE", "unreachable": "SERVICE INJOIGNABLE",
+		"out_of_order": "HORS SERVICE", "unreachable": "SERVICE INJOIGNABLE", "unknown": "état inconnu",
 	}[r.Terminal]
 	if terminal == "" {
 		terminal = r.Terminal
