@@ -81,7 +81,10 @@ func TestSupervisor_EgressLockdownLostAtWelcome(t *testing.T) {
 		return nil
 	}
 	svc, logs := startShell(t, Config{Browser: exe, RequireEgressLockdown: true, EgressProbe: probe})
-	wait.Until(t, 20*time.Second, "the welcome screen's shell/hello", func() bool { return len(svc.of("/api/shell/hello")) > 0 })
+	// shell/hello comes before the first browser process starts: lose the
+	// lockdown only once its welcome screen is ready (else the check before
+	// the start finds it missing, another path).
+	wait.Until(t, 20*time.Second, "the welcome screen ready", func() bool { return strings.Contains(logs.String(), "welcome ready") })
 	lost.Store(true)
 	wait.UntilErr(t, 20*time.Second, "a failed wipe report (out of order)", func() error {
 		for _, c := range svc.of("/api/session/wiped") {
