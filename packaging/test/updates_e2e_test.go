@@ -103,7 +103,8 @@ var out = {};
 ["kiosk", "kiosk-session", "root"].forEach(function (u) {
   ["org.freedesktop.login1.reboot", "org.freedesktop.login1.reboot-multiple-sessions",
    "org.freedesktop.login1.reboot-ignore-inhibit", "org.freedesktop.login1.power-off",
-   "org.freedesktop.login1.suspend", "org.freedesktop.systemd1.manage-units",
+   "org.freedesktop.login1.suspend", "org.freedesktop.login1.set-reboot-to-firmware-setup",
+   "org.freedesktop.login1.set-reboot-parameter", "org.freedesktop.login1.set-wall-message", "org.freedesktop.systemd1.manage-units",
    "org.freedesktop.packagekit.package-install"].forEach(function (a) {
     var r = null;
     rules.forEach(function (f) { if (r === null) { r = f({ id: a }, { user: u }); } });
@@ -118,7 +119,8 @@ console.log(JSON.stringify(out));`
 	want := `{"kiosk org.freedesktop.login1.reboot":"yes","kiosk org.freedesktop.login1.reboot-multiple-sessions":"yes",` +
 		`"kiosk-session org.freedesktop.login1.reboot":"no","kiosk-session org.freedesktop.login1.reboot-multiple-sessions":"no",` +
 		`"kiosk-session org.freedesktop.login1.reboot-ignore-inhibit":"no","kiosk-session org.freedesktop.login1.power-off":"no",` +
-		`"kiosk-session org.freedesktop.login1.suspend":"no"}`
+		`"kiosk-session org.freedesktop.login1.suspend":"no","kiosk-session org.freedesktop.login1.set-reboot-to-firmware-setup":"no",` +
+		`"kiosk-session org.freedesktop.login1.set-reboot-parameter":"no"}`
 	if got := strings.TrimSpace(string(out)); got != want {
 		t.Errorf("the rule's answers = %s, want %s (reboot for kiosk, nothing else; no power action for the browser's account)", got, want)
 	}

@@ -990,7 +990,7 @@ func (r *run) updates() error {
 	// The browser's account holds the active seat session, to which
 	// logind's own policy gives the power actions: the package refuses
 	// them. The subject is cage's process, in that session.
-	for _, action := range []string{"org.freedesktop.login1.power-off", "org.freedesktop.login1.reboot", "org.freedesktop.login1.suspend"} {
+	for _, action := range []string{"org.freedesktop.login1.power-off", "org.freedesktop.login1.reboot", "org.freedesktop.login1.suspend", "org.freedesktop.login1.set-reboot-to-firmware-setup"} {
 		res, err := r.m.ga.exec(`pid=$(pgrep -u kiosk-session -x cage | head -n1) && [ -n "$pid" ] && loginctl show-session $(loginctl list-sessions --no-legend | awk '$3=="kiosk-session"{print $1; exit}') -p Active && exec pkcheck --action-id `+action+` --process "$pid"`, time.Minute)
 		if err != nil {
 			return err
