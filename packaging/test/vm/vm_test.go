@@ -1054,9 +1054,12 @@ func (r *run) purge() error {
 	}); err != nil {
 		return err
 	}
+	// getty runs on tty1 and its prompt is what tty1 shows (/dev/vcs1 is
+	// the text of the console, whatever draws it).
 	if err := poll("a login prompt on tty1", bootTimeout, 2*time.Second, func() (bool, error) {
-		out, err := r.m.sh("systemctl is-active getty@tty1 || true")
-		return strings.TrimSpace(out) == "active", err
+		out, err := r.m.sh("systemctl is-active getty@tty1 || true; grep -a -c 'login:' /dev/vcs1 || true")
+		f := strings.Fields(out)
+		return len(f) == 2 && f[0] == "active" && f[1] != "0", err
 	}); err != nil {
 		return err
 	}
