@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,34 +83,7 @@ func contrastJS() string {
 // take a while on a busy machine.
 func axeBrowser(t *testing.T, h *portal.Handler, width, height int) context.Context {
 	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatalf("chromium not found (make test installs it): %v", err)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case r.URL.Host == "kiosk.invalid":
-			h.ServeHTTP(w, r)
-		case r.URL.Path == "/blocked-here":
-			h.Blocked(w, r, r.URL.Host)
-		default:
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, axeSitePage)
-		}
-	}))
-	t.Cleanup(srv.Close)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.ProxyServer(srv.URL),
-		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
-		chromedp.WindowSize(width, height),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	ctx, tcancel := context.WithTimeout(ctx, 5*time.Minute)
-	t.Cleanup(func() { tcancel(); cancel(); acancel() })
+	ctx := chromiumVia(t, h, axeSitePage, width, height, 5*time.Minute)
 	do(t, ctx, screen(width, height))
 	return ctx
 }

@@ -41,21 +41,28 @@ window.kioskState = function () { return Promise.resolve(window.__state); };`
 // missing: make test installs it.
 func browser(t *testing.T, h *portal.Handler, width, height int) context.Context {
 	t.Helper()
+	return chromiumVia(t, h, sitePage, width, height, 60*time.Second)
+}
+
+// chromiumVia starts Debian's chromium at width×height behind a test proxy:
+// kiosk.invalid is the portal h, /blocked-here on any host the proxy's
+// blocked page, every other page site. The context ends after timeout.
+func chromiumVia(t *testing.T, h *portal.Handler, site string, width, height int, timeout time.Duration) context.Context {
+	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Fatalf("chromium not found (make test installs it): %v", err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Host == "kiosk.invalid" {
+		switch {
+		case r.URL.Host == "kiosk.invalid":
 			h.ServeHTTP(w, r)
-			return
-		}
-		if r.URL.Path == "/blocked-here" {
+		case r.URL.Path == "/blocked-here":
 			h.Blocked(w, r, r.URL.Host)
-			return
+		default:
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, site)
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprint(w, sitePage)
 	}))
 	t.Cleanup(srv.Close)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -63,11 +70,12 @@ func browser(t *testing.T, h *portal.Handler, width, height int) context.Context
 		chromedp.ProxyServer(srv.URL),
 		chromedp.Flag("proxy-bypass-list", "<-loopback>"),
 		chromedp.WindowSize(width, height),
-		chromedp.NoSandbox,
+		chromedp.NoSandbox, // CI runs as root
+		chromedp.UserDataDir(t.TempDir()),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, tcancel := context.WithTimeout(ctx, 60*time.Second)
+	ctx, tcancel := context.WithTimeout(ctx, timeout)
 	t.Cleanup(func() { tcancel(); cancel(); acancel() })
 	return ctx
 }
