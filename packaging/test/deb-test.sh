@@ -143,6 +143,12 @@ check "kiosk-shell binds to kiosk-nftables" grep -qx 'BindsTo=kiosk-nftables.ser
 check "kiosk-shell requires the lockdown" grep -q '^ExecStart=.* /usr/bin/kiosk shell --require-egress-lockdown ' "$root/lib/systemd/system/kiosk-shell.service"
 check "kiosk shell knows --require-egress-lockdown" bash -c "chroot '$root' /usr/bin/kiosk shell --help 2>&1 | grep -q -- -require-egress-lockdown"
 check "the lockdown is loaded again after nftables reloads" grep -qx 'ReloadPropagatedFrom=nftables.service' "$root/lib/systemd/system/kiosk-nftables.service"
+# USB: the rule that authorizes storage also has its driver probed; the
+# probe refuses anything but an interface name; udisks2's notices (the
+# key's label) are dropped.
+check "70-kiosk-usb.rules probes what it authorizes" grep -q 'ATTR{authorized}="1", RUN+="/usr/lib/kiosk/kiosk-usb-lock probe %k"' "$root/usr/lib/udev/rules.d/70-kiosk-usb.rules"
+check "kiosk-usb-lock probe refuses a path" bash -c "chroot '$root' /usr/lib/kiosk/kiosk-usb-lock probe ../../x; test \$? -eq 2"
+check "udisks2's notices dropped" grep -qx 'LogLevelMax=warning' "$root/lib/systemd/system/udisks2.service.d/kiosk.conf"
 ok "$passed checks"
 
 # The service starts as kiosk with the package's directories and flags, in a
