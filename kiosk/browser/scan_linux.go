@@ -62,6 +62,7 @@ func (b *Browser) FileChooser(accept string) {
 	b.docs.format = scanFormat(accept)
 	b.docs.host = hostOf(page)
 	b.l.Info("file chooser: documents offered", "host", b.docs.host, "accept", accept, "format", b.docs.format, "documents", len(b.siteDocuments()))
+	b.usbOverlayOpened()
 	b.showDocuments()
 }
 

@@ -92,6 +92,15 @@ func (b *Browser) usbChanged(st usbkey.State) {
 	}
 }
 
+// usbOverlayOpened follows a new opening of the documents overlay (main
+// loop): "Vous pouvez retirer la clé", said by the previous one, gives
+// way to "Branchez votre clé USB" once the key has left.
+func (b *Browser) usbOverlayOpened() {
+	if b.usb.c != nil {
+		b.usb.c.Dismiss()
+	}
+}
+
 // reportThreat counts a detection on the admin page: the signature only.
 func (b *Browser) reportThreat(signature string) {
 	go func() {

@@ -2,9 +2,11 @@ package usbkey
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -71,6 +73,14 @@ type Controller struct {
 	// The run loop's own.
 	dev     *Device
 	mounted bool
+	// ejected is the file system "Retirer la clé" released; gone says it
+	// has left the system since (udisks2's power-off removes the device
+	// at once): the notice stays until Dismiss.
+	ejected string
+	gone    bool
+	// counted holds a digest of each refused file already passed to
+	// Config.Threat this session (signature, path and size; memory only).
+	counted map[[sha256.Size]byte]bool
 }
 
 // New returns the controller of conf.
@@ -82,10 +92,11 @@ func New(conf Config) (*Controller, error) {
 		conf.Timeout = 15 * time.Second
 	}
 	return &Controller{
-		conf:   conf,
-		l:      conf.Logger,
-		events: make(chan func(context.Context), 16),
-		done:   make(chan struct{}),
+		conf:    conf,
+		l:       conf.Logger,
+		events:  make(chan func(context.Context), 16),
+		done:    make(chan struct{}),
+		counted: map[[sha256.Size]byte]bool{},
 	}, nil
 }
 
@@ -139,8 +150,24 @@ func (c *Controller) Eject() {
 		if c.dev == nil {
 			return
 		}
+		obj := c.dev.Object
 		c.release(ctx, false)
+		c.ejected, c.gone = obj, false
 		c.set(State{Status: StatusRemovable})
+	})
+}
+
+// Dismiss tells the controller the resident opened the documents overlay
+// again: a "you can remove the key" state whose key has left the system
+// goes back to "plug your key in". While the overlay that said it is
+// open, the notice stays, although udisks2's power-off removed the device
+// a moment after it appeared.
+func (c *Controller) Dismiss() {
+	c.post(func(context.Context) {
+		if c.dev == nil && c.gone && c.State().Status == StatusRemovable {
+			c.ejected, c.gone = "", false
+			c.set(State{})
+		}
 	})
 }
 
@@ -198,6 +225,7 @@ func (c *Controller) added(ctx context.Context, d Device) {
 		return
 	}
 	c.dev = &d
+	c.ejected, c.gone = "", false
 	c.set(State{Status: StatusReading})
 	c.set(c.list(ctx, d))
 }
@@ -225,10 +253,20 @@ func (c *Controller) list(ctx context.Context, d Device) State {
 		return State{Status: StatusFailed}
 	}
 	threats := l.Threats()
-	for _, name := range threats {
-		c.l.Warn("threat detected on a USB key", "signature", name)
+	for _, f := range l.Files {
+		if f.Reason != usbdoc.ReasonThreat {
+			continue
+		}
+		c.l.Warn("threat detected on a USB key", "signature", f.Threat)
+		// A key plugged in again during the session is scanned again;
+		// its files are counted once.
+		seen := sha256.Sum256([]byte(f.Threat + "\x00" + f.Path + "\x00" + strconv.FormatInt(f.Size, 10)))
+		if c.counted[seen] {
+			continue
+		}
+		c.counted[seen] = true
 		if c.conf.Threat != nil {
-			c.conf.Threat(name)
+			c.conf.Threat(f.Threat)
 		}
 	}
 	attachable := 0
@@ -253,7 +291,15 @@ func (c *Controller) list(ctx context.Context, d Device) State {
 // pulled out.
 func (c *Controller) removed(d Device) {
 	if c.dev == nil || c.dev.Object != d.Object {
-		if st := c.State().Status; c.dev == nil && (st == StatusReplug || st == StatusRemovable) {
+		if c.dev != nil {
+			return
+		}
+		switch st := c.State().Status; {
+		case st == StatusRemovable && d.Object == c.ejected:
+			// Powered off by "Retirer la clé" (or pulled out after it):
+			// the resident is still reading that it can be removed.
+			c.gone = true
+		case st == StatusReplug || st == StatusRemovable:
 			c.set(State{}) // the key was pulled out: back to "plug your key in"
 		}
 		return

@@ -237,6 +237,7 @@ func TestController_PlugListAttachEject(t *testing.T) {
 		t.Errorf("Copy after Eject = %v, want ErrNoKey", err)
 	}
 	r.edge.pullOut(usbkey.Device{Object: dev.Object})
+	r.c.Dismiss()                // the overlay opened again
 	r.wait(t, usbkey.StatusNone) // pulled out: "plug your key in" again
 	r.cancel()
 	if err := <-r.ran; err != nil {
@@ -266,6 +267,78 @@ func TestController_PulledOut(t *testing.T) {
 	}
 	if _, _, err := r.c.Copy(context.Background(), 0, t.TempDir()); !errors.Is(err, usbkey.ErrNoKey) {
 		t.Errorf("Copy after the key went = %v, want ErrNoKey", err)
+	}
+}
+
+// next returns the next state, whatever it is.
+func (r *rig) next(t *testing.T) usbkey.State {
+	t.Helper()
+	select {
+	case st := <-r.states:
+		return st
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no state within 10 s (calls: %s)", r.edge.Calls())
+		return usbkey.State{}
+	}
+}
+
+// TestController_EjectedKeyLeaves: udisks2's power-off removes the device
+// at once; "you can remove the key" stays on the screen until the
+// resident opens the overlay again (Dismiss), and a key plugged in
+// meanwhile is read as usual.
+func TestController_EjectedKeyLeaves(t *testing.T) {
+	r := newRig(t, newFakeEdge(key(t)), scanner{})
+	r.edge.plugIn(dev)
+	r.wait(t, usbkey.StatusReady)
+	r.c.Eject()
+	r.wait(t, usbkey.StatusRemovable)
+	r.edge.pullOut(usbkey.Device{Object: dev.Object}) // the power-off's removal
+	other := usbkey.Device{Object: "/org/freedesktop/UDisks2/block_devices/sdc1"}
+	r.edge.plugIn(other)
+	if st := r.next(t); st.Status != usbkey.StatusReading {
+		t.Fatalf("after the power-off's removal the state went %q, want %q until a new key", st.Status, usbkey.StatusReading)
+	}
+	r.wait(t, usbkey.StatusReady)
+	r.c.Eject()
+	r.wait(t, usbkey.StatusRemovable)
+	r.c.Dismiss() // still there (no removal yet): the notice stays
+	r.edge.pullOut(other)
+	r.c.Dismiss()
+	if st := r.next(t); st.Status != usbkey.StatusNone {
+		t.Errorf("Dismiss after the key left: %q, want %q", st.Status, usbkey.StatusNone)
+	}
+}
+
+// TestController_ReplugCountsOnce: a key plugged in again during the
+// session is listed again, its threat still shown, but the file is counted
+// once for the admin page.
+func TestController_ReplugCountsOnce(t *testing.T) {
+	r := newRig(t, newFakeEdge(key(t)), scanner{})
+	for i := 0; i < 2; i++ {
+		r.edge.plugIn(dev)
+		st := r.wait(t, usbkey.StatusReady)
+		threats := 0
+		for _, f := range st.Files {
+			if f.Reason == usbdoc.ReasonThreat {
+				threats++
+			}
+		}
+		if threats != 1 {
+			t.Errorf("plug %d: %d files shown as threats, want 1", i+1, threats)
+		}
+		r.edge.pullOut(usbkey.Device{Object: dev.Object})
+		r.wait(t, usbkey.StatusNone)
+	}
+	if sig := <-r.threats; sig != "Test.Virus" {
+		t.Errorf("threat reported %q", sig)
+	}
+	select {
+	case sig := <-r.threats:
+		t.Errorf("the same file counted again when the key came back: %q", sig)
+	default:
+	}
+	if n := strings.Count(r.logs.String(), "threat detected on a USB key"); n != 2 {
+		t.Errorf("%d threat lines in the log, want one per listing (2)", n)
 	}
 }
 

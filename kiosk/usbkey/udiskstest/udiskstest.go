@@ -251,8 +251,18 @@ func (f filesystem) Unmount(opts map[string]dbus.Variant) *dbus.Error {
 
 type drive struct{ b *Bus }
 
+// PowerOff records the call and, as udisks2 does for a USB drive (it
+// writes to the device's sysfs "remove"), makes the key leave the system:
+// its objects go, the resident may pull it out.
 func (d drive) PowerOff(opts map[string]dbus.Variant) *dbus.Error {
 	d.b.record("PowerOff " + interaction(opts))
+	d.b.mu.Lock()
+	d.b.plugged = false
+	d.b.mu.Unlock()
+	if err := d.b.conn.Emit(Root, manager+".InterfacesRemoved", Block,
+		[]string{"org.freedesktop.UDisks2.Block", "org.freedesktop.UDisks2.Filesystem"}); err != nil {
+		return dbus.MakeFailedError(err)
+	}
 	return nil
 }
 
