@@ -124,6 +124,8 @@ func TestShell_AttachFromUSBKey(t *testing.T) {
 	r.waitEval("the site's answer", "document.getElementById('h') && document.getElementById('h').textContent.indexOf('reçu') === 0", 10*time.Second)
 	if ups := r.origin.uploaded(); len(ups) != 1 || !bytes.Equal(ups[0].data, pdf) {
 		t.Fatalf("the site received %d file(s), want the key's PDF byte for byte", len(ups))
+	} else if ups[0].name != "avis-imposition.pdf" {
+		t.Errorf("the site received the PDF as %q, want the key's name avis-imposition.pdf", ups[0].name)
 	}
 
 	// The HEIC photo goes as a JPEG.
@@ -138,7 +140,7 @@ func TestShell_AttachFromUSBKey(t *testing.T) {
 	r.mustEval("document.getElementById('f').submit(); 1")
 	r.waitEval("the site's answer", "document.getElementById('h') && document.getElementById('h').textContent.indexOf('reçu') === 0", 10*time.Second)
 	ups := r.origin.uploaded()
-	if len(ups) != 2 || !bytes.HasPrefix(ups[1].data, []byte{0xff, 0xd8, 0xff}) || ups[1].contentType != "image/jpeg" || !strings.HasSuffix(ups[1].name, ".jpg") {
+	if len(ups) != 2 || !bytes.HasPrefix(ups[1].data, []byte{0xff, 0xd8, 0xff}) || ups[1].contentType != "image/jpeg" || ups[1].name != "IMG_0001.jpg" {
 		t.Fatalf("the site's second file is not the photo as a JPEG (%d files)", len(ups))
 	}
 	copies, _ := filepath.Glob(filepath.Join(r.data, "profiles", "*", "documents", "usb-*"))

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // convertTimeout bounds one HEIC conversion.
@@ -22,8 +24,9 @@ const convertTimeout = 30 * time.Second
 var ErrNotAttachable = errors.New("file not attachable")
 
 // Copy copies the file at rel (a File.Path of a listing) into dstDir, a
-// directory of the session's profile, and returns the copy's path: a new
-// name ending in .pdf, .jpg or .png (a HEIC photo becomes a JPEG). The
+// directory of the session's profile, and returns the copy's path: in a new
+// directory usb-RANDOM, the file's own name (sendName) ending in .pdf, .jpg
+// or .png (a HEIC photo becomes a JPEG). The
 // file is read, recognised and scanned again, and the bytes copied are the
 // ones scanned, even if the key changed since the listing. On error no
 // copy is left behind, and the error wraps ErrNotAttachable with the File
@@ -42,20 +45,30 @@ func (k *Key) Copy(ctx context.Context, rel, dstDir string) (string, File, error
 	if !f.Attachable() {
 		return "", f, fmt.Errorf("%w: %s", ErrNotAttachable, f.Reason)
 	}
-	if err := os.MkdirAll(dstDir, 0o700); err != nil {
+	// A directory of its own, so that the copy keeps the key's file name
+	// (the site shows it to the resident: "avis-imposition.pdf", not a
+	// number) without meeting another copy's.
+	dir := filepath.Join(dstDir, "usb-"+randomName())
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", f, fmt.Errorf("creating the documents directory: %w", err)
 	}
-	base := filepath.Join(dstDir, "usb-"+randomName())
+	base := filepath.Join(dir, sendName(rel))
+	var dst string
 	switch f.Kind {
 	case KindHEIC:
-		dst, err := k.convertHEIC(ctx, data, base)
-		return dst, f, err
+		dst, err = k.convertHEIC(ctx, data, base)
 	case KindPNG:
-		return writeNew(base+".png", data, f)
+		dst, f, err = writeNew(base+".png", data, f)
 	case KindJPEG:
-		return writeNew(base+".jpg", data, f)
+		dst, f, err = writeNew(base+".jpg", data, f)
+	default:
+		dst, f, err = writeNew(base+".pdf", data, f)
 	}
-	return writeNew(base+".pdf", data, f)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return "", f, err
+	}
+	return dst, f, nil
 }
 
 // checkPath refuses a path that is not one List gives: every element a
@@ -149,6 +162,39 @@ func checkJPEG(name string) error {
 		return errors.New("the converter wrote no JPEG")
 	}
 	return nil
+}
+
+// maxSendName bounds the name a copy is sent under, in bytes, before its
+// extension.
+const maxSendName = 100
+
+// sendName is the name, without extension, a copy of the key's file at rel
+// is sent to the site under: its base name without its extension, with
+// only letters, digits, spaces and "-_.,()'" kept (anything else becomes
+// "_"), cut to maxSendName bytes; "document" when nothing is left. The
+// extension is the content's (.pdf, .jpg, .png), whatever the key said.
+func sendName(rel string) string {
+	name := path.Base(rel)
+	if ext := path.Ext(name); ext != "" && ext != name {
+		name = strings.TrimSuffix(name, ext)
+	}
+	var b strings.Builder
+	for _, r := range name {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), r == ' ', strings.ContainsRune("-_.,()'", r):
+		default:
+			r = '_'
+		}
+		if b.Len()+utf8.RuneLen(r) > maxSendName {
+			break
+		}
+		b.WriteRune(r)
+	}
+	out := strings.Trim(b.String(), " .")
+	if strings.Trim(out, "_") == "" {
+		return "document"
+	}
+	return out
 }
 
 // randomName is a name that says nothing of the original.

@@ -1,6 +1,9 @@
 package usbdoc
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestDetect(t *testing.T) {
 	testCases := []struct {
@@ -86,5 +89,29 @@ func TestReason_Message(t *testing.T) {
 	}
 	if len(messages) != 8 || ReasonNone.Message("fr") != "" {
 		t.Errorf("%d reasons with messages, want 8; ReasonNone.Message = %q", len(messages), ReasonNone.Message("fr"))
+	}
+}
+
+// TestSendName: the name a copy is sent under keeps the key's base name
+// and nothing a site or a file system could misread.
+func TestSendName(t *testing.T) {
+	long := strings.Repeat("é", 80) + ".pdf"
+	for rel, want := range map[string]string{
+		"avis-imposition.pdf":            "avis-imposition",
+		"a/b/Relevé de compte (2).PDF":   "Relevé de compte (2)",
+		"IMG_0001.HEIC":                  "IMG_0001",
+		"..":                             "document",
+		".pdf":                           "pdf",
+		"x/..pdf":                        "document",
+		"CLE-MAIR\u00ad../../etc/passwd": "passwd",
+		"fac\x00ture\n<script>.pdf":      "fac_ture__script_",
+		"$(reboot);rm -rf ~.pdf":         "_(reboot)_rm -rf _",
+		"???.pdf":                        "document",
+		"note.tar.gz":                    "note.tar",
+		long:                             strings.Repeat("é", 50),
+	} {
+		if got := sendName(rel); got != want {
+			t.Errorf("sendName(%q) = %q, want %q", rel, got, want)
+		}
 	}
 }

@@ -57,11 +57,12 @@ func TestKey_Copy(t *testing.T) {
 		t.Fatal(err)
 	}
 	want, _ := os.ReadFile(filepath.Join(dir, "avis-imposition.pdf"))
-	if data, _ := os.ReadFile(got); !bytes.Equal(data, want) || f.Kind != usbdoc.KindPDF || filepath.Ext(got) != ".pdf" {
+	if data, _ := os.ReadFile(got); !bytes.Equal(data, want) || f.Kind != usbdoc.KindPDF || filepath.Base(got) != "avis-imposition.pdf" {
 		t.Errorf("Copy(pdf) = %s (%d bytes, %q), want the PDF byte for byte", got, len(data), f.Kind)
 	}
 	got, _, err = k.Copy(ctx, "a/b/c/d/lettre.pdf", dst)
-	if err != nil || filepath.Dir(got) != dst {
+	// Each copy in a new directory of dst, under the key's file name.
+	if err != nil || filepath.Dir(filepath.Dir(got)) != dst || filepath.Base(got) != "lettre.pdf" || !strings.HasPrefix(filepath.Base(filepath.Dir(got)), "usb-") {
 		t.Errorf("Copy(a/b/c/d/lettre.pdf) = %s, %v", got, err)
 	}
 
@@ -69,7 +70,7 @@ func TestKey_Copy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data, _ := os.ReadFile(got); usbdoc.Detect(data) != usbdoc.KindJPEG || filepath.Ext(got) != ".jpg" || f.Kind.MIME() != "image/jpeg" {
+	if data, _ := os.ReadFile(got); usbdoc.Detect(data) != usbdoc.KindJPEG || filepath.Base(got) != "IMG_0001.jpg" || f.Kind.MIME() != "image/jpeg" {
 		t.Errorf("Copy(heic) = %s, not a JPEG", got)
 	}
 
