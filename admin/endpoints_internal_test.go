@@ -126,10 +126,26 @@ func TestServer_StatsJSON(t *testing.T) {
 	if err := WriteText(&buf, &rep); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Période : du 2026-11-24 au 2026-11-25", "Sessions terminées           4", "Durée médiane                25 min", "Impressions                  2", "CAF"} {
+	for _, want := range []string{"Période : du 2026-11-24 au 2026-11-25", "Sessions terminées           4", "Durée médiane                25 min", "Impressions                  2", "CAF", "Clés USB : menaces détectées (fichiers refusés par l'antivirus)\n  aucune\n"} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("text output lacks %q:\n%s", want, buf.String())
 		}
+	}
+}
+
+// TestWriteText_Threats: kiosk stats lists the threats by signature, as
+// the dashboard does.
+func TestWriteText_Threats(t *testing.T) {
+	rep := usage.Report{From: "2026-11-24", To: "2026-11-24"}
+	rep.Totals.Threats = map[string]uint64{"Win.Test.EICAR_HDB-1": 3, "Doc.Malware.Agent-1": 1}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, &rep); err != nil {
+		t.Fatal(err)
+	}
+	got := buf.String()
+	i, j := strings.Index(got, "  Win.Test.EICAR_HDB-1"), strings.Index(got, "  Doc.Malware.Agent-1")
+	if i < 0 || j < i || !strings.Contains(got[i:], "3\n") || strings.Contains(got, "aucune") {
+		t.Errorf("kiosk stats' threats, want the signatures by count (3 then 1):\n%s", got)
 	}
 }
 

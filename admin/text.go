@@ -49,6 +49,13 @@ func WriteText(w io.Writer, rep *usage.Report) error {
 			fmt.Fprintf(&b, "  %-26s %6s  %s\n", r.Label, fmtNum(r.N), r.Pct)
 		}
 	}
+	b.WriteString("\nClés USB : menaces détectées (fichiers refusés par l'antivirus)\n")
+	if len(s.Threats) == 0 {
+		b.WriteString("  aucune\n")
+	}
+	for _, r := range s.Threats {
+		fmt.Fprintf(&b, "  %-40s %6s\n", r.Label, fmtNum(r.N))
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
