@@ -6,7 +6,7 @@
 set -euo pipefail
 
 run_pkgs=(libwebkit2gtk-4.0-dev libgtk-3-dev pkg-config gcc curl xvfb xauth matchbox-window-manager xdotool imagemagick)
-test_pkgs=("${run_pkgs[@]}" chromium unattended-upgrades nodejs iproute2 nftables util-linux debootstrap lintian mingw-w64 cage ca-certificates minisign cups-daemon cups-client sane-utils libsane1 poppler-utils qemu-system-x86 qemu-utils fdisk prometheus prometheus-alertmanager clamav-daemon clamav libheif-examples dosfstools exfatprogs fusefat exfat-fuse espeak-ng sox dbus-daemon)
+test_pkgs=("${run_pkgs[@]}" chromium unattended-upgrades nodejs iproute2 nftables util-linux debootstrap lintian mingw-w64 cage ca-certificates minisign cups-daemon cups-client sane-utils libsane1 poppler-utils qemu-system-x86 qemu-utils fdisk prometheus prometheus-alertmanager clamav-daemon clamav libheif-examples dosfstools mtools exfatprogs fusefat exfat-fuse espeak-ng sox dbus-daemon)
 
 case "${1:-}" in
 run) want=("${run_pkgs[@]}") ;;

@@ -250,6 +250,30 @@ printf '203.0.113.10\tdemarches.test interdit.test\n' >>"$mnt/etc/hosts"
 # docs/install.md section 4.2: IT edits the allowlist.
 install -m 0644 "$here/allowlist.yaml" "$mnt/etc/kiosk/allowlist.yaml"
 in_root /usr/bin/kiosk allowlist check /etc/kiosk/allowlist.yaml >/dev/null || fail "the test allowlist"
+# docs/install.md, "USB keys and the antivirus": IT turns --usb on.
+sed -i -e 's|^KIOSK_SHELL_ARGS="\(.*\)"$|KIOSK_SHELL_ARGS="\1 --usb"|' "$mnt/etc/default/kiosk-shell"
+grep -q '^KIOSK_SHELL_ARGS=".* --usb"$' "$mnt/etc/default/kiosk-shell" || fail "--usb in /etc/default/kiosk-shell"
+# clamd's signatures: freshclam cannot reach ClamAV's mirror from here, so
+# the test image has a database built with sigtool from the EICAR test
+# string and one custom signature (the ones of kiosk/clamd/clamdtest), and
+# no freshclam. Debian's clamav-daemon.service starts only once freshclam
+# has written main.cvd and daily.cvd: the drop-in asks for this database
+# instead.
+command -v sigtool >/dev/null || fail "sigtool is missing (package clamav; scripts/deps.sh test installs it)"
+{
+	printf 'Kiosk.Test.EICAR:0:*:%s\n' "$(printf '%s' 'X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*' | sigtool --hex-dump)"
+	printf 'Kiosk.Test.Custom:0:*:%s\n' "$(printf '%s' 'KIOSK-TEST-CUSTOM-SIGNATURE-7f3a9c' | sigtool --hex-dump)"
+} >"$mnt/var/lib/clamav/kiosk-test.ndb"
+in_root chown clamav:clamav /var/lib/clamav/kiosk-test.ndb
+mkdir -p "$mnt/etc/systemd/system/clamav-daemon.service.d"
+cat >"$mnt/etc/systemd/system/clamav-daemon.service.d/kiosk-test.conf" <<-'EOF'
+	# The VM test's database (packaging/test/vm/image.sh): no freshclam here.
+	[Unit]
+	ConditionPathExistsGlob=
+	ConditionPathExists=/var/lib/clamav/kiosk-test.ndb
+EOF
+in_root systemctl disable clamav-freshclam.service >/dev/null 2>&1 || true
+in_root systemctl is-enabled clamav-daemon.service >/dev/null 2>&1 || fail "clamav-daemon is not enabled by its package"
 # The kernel and systemd's messages on the serial line too (the test's log).
 mkdir -p "$mnt/etc/default/grub.d"
 echo 'GRUB_CMDLINE_LINUX="console=tty0 console=ttyS0,115200"' >"$mnt/etc/default/grub.d/kiosk-test.cfg"

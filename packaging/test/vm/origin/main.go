@@ -16,6 +16,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
@@ -23,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -73,6 +75,17 @@ func serve(addr, certFile, keyFile, logPath string) error {
 		fmt.Fprintf(lf, "%s %s %s://%s%s\n", time.Now().UTC().Format(time.RFC3339Nano), r.Method, scheme, r.Host, r.URL.Path)
 		_ = lf.Sync()
 		mu.Unlock()
+		if r.Method == http.MethodPost && r.URL.Path == "/upload" {
+			line, err := received(r)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			mu.Lock()
+			fmt.Fprintf(lf, "%s %s\n", time.Now().UTC().Format(time.RFC3339Nano), line)
+			_ = lf.Sync()
+			mu.Unlock()
+		}
 		page(w, r)
 	})
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
@@ -107,12 +120,46 @@ func page(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><html lang="fr"><title>Interdit</title>
 <body style="margin:0;background:#1565c0;color:#fff;font:48px sans-serif">Ce site ne doit pas s'afficher.</body></html>`)
 	default:
+		if r.URL.Path == "/upload" {
+			// A form asking for a document: a teal block (the file
+			// button's label) the test touches to open the kiosk's
+			// documents overlay; the chosen file is sent at once.
+			fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Envoi d'un justificatif</title></head>
+<body style="margin:0;background:#37474f;color:#fff;font:40px sans-serif;height:100vh">
+<form id="f" method="post" action="/upload" enctype="multipart/form-data">
+<label for="file" style="display:block;position:fixed;left:0;right:0;top:25vh;height:50vh;background:#00838f;color:#fff;padding:40px;box-sizing:border-box">Joindre un justificatif</label>
+<input id="file" name="doc" type="file" style="position:absolute;left:0;top:0;width:1px;height:1px;opacity:0">
+</form>
+<script>document.getElementById('file').addEventListener('change', function () { if (this.files.length) document.getElementById('f').submit(); });</script>
+</body></html>`)
+			return
+		}
 		fmt.Fprint(w, `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Démarches test</title></head>
 <body style="margin:0;background:#2e7d32;color:#fff;font:40px sans-serif;height:100vh">
 <p style="margin:0;padding:40px">Démarches test : page du site d'essai</p>
+<a href="/upload" style="display:block;position:fixed;left:0;right:0;top:30vh;height:18vh;background:#6a1b9a;color:#fff;padding:20px 40px;box-sizing:border-box;text-decoration:none">Envoyer un justificatif</a>
 <a href="https://interdit.test/" style="display:block;position:fixed;left:0;right:0;bottom:0;height:40vh;background:#ef6c00;color:#fff;padding:40px;text-decoration:none">Lien vers interdit.test</a>
 </body></html>`)
 	}
+}
+
+// received reads the file of an upload form and describes it for the
+// request log: its SHA-256, size, content type and name.
+func received(r *http.Request) (string, error) {
+	if err := r.ParseMultipartForm(32 << 20); err != nil {
+		return "", fmt.Errorf("reading the form: %w", err)
+	}
+	f, h, err := r.FormFile("doc")
+	if err != nil {
+		return "", fmt.Errorf("the form has no file: %w", err)
+	}
+	defer f.Close()
+	sum := sha256.New()
+	n, err := io.Copy(sum, f)
+	if err != nil {
+		return "", fmt.Errorf("reading the file: %w", err)
+	}
+	return fmt.Sprintf("UPLOAD sha256=%x size=%d type=%s name=%q", sum.Sum(nil), n, h.Header.Get("Content-Type"), h.Filename), nil
 }
 
 // generate writes a CA and a certificate for names, signed by it.
