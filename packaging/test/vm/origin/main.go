@@ -6,7 +6,9 @@
 // interface inside the guest, and appends one line per request it receives
 // to a log, so that the test can prove what reached it. Its pages are flat
 // colours the test finds in the screendumps: green for demarches.test, with
-// an orange block that links to interdit.test.
+// an orange block that links to interdit.test and a purple one to its
+// upload form (/upload: a teal file button; the file sent is logged as
+// "UPLOAD sha256=… size=… type=… name=…").
 //
 //	kiosk-test-origin -gen DIR      writes ca.crt, origin.crt and origin.key
 //	kiosk-test-origin -addr A -cert F -key F -log F
