@@ -333,6 +333,9 @@
   function renderDocs() {
     setText(ui.docsTitle, t('doc.title'));
     setText(ui.docsText, t(docs.scanner === false ? 'doc.usb.intro' : 'doc.intro'));
+    // Without a scanner the intro asks for the key: not while the card
+    // says it can be removed.
+    show(ui.docsText, !(docs.scanner === false && docs.usb && docs.usb.status === 'removable'));
     show(ui.scan, docs.scanner !== false);
     renderUSB();
     setText(ui.docsWait, docs.scanning ? t('doc.scanning') : (docs.docs.length ? '' : t('doc.none')));
