@@ -2,11 +2,9 @@ package usbkey
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"sync"
 	"time"
 
@@ -78,9 +76,15 @@ type Controller struct {
 	// at once): the notice stays until Dismiss.
 	ejected string
 	gone    bool
-	// counted holds a digest of each refused file already passed to
-	// Config.Threat this session (signature, path and size; memory only).
-	counted map[[sha256.Size]byte]bool
+	// counted holds each refused file already passed to Config.Threat
+	// this session (memory only).
+	counted map[threatKey]bool
+}
+
+// threatKey is a refused file as the session counts it once.
+type threatKey struct {
+	signature, path string
+	size            int64
 }
 
 // New returns the controller of conf.
@@ -96,7 +100,7 @@ func New(conf Config) (*Controller, error) {
 		l:       conf.Logger,
 		events:  make(chan func(context.Context), 16),
 		done:    make(chan struct{}),
-		counted: map[[sha256.Size]byte]bool{},
+		counted: map[threatKey]bool{},
 	}, nil
 }
 
@@ -164,7 +168,7 @@ func (c *Controller) Eject() {
 // a moment after it appeared.
 func (c *Controller) Dismiss() {
 	c.post(func(context.Context) {
-		if c.dev == nil && c.gone && c.State().Status == StatusRemovable {
+		if c.gone { // set only while the state is removable and no key is in use
 			c.ejected, c.gone = "", false
 			c.set(State{})
 		}
@@ -252,19 +256,20 @@ func (c *Controller) list(ctx context.Context, d Device) State {
 		c.l.Error("listing the USB key", "err", err)
 		return State{Status: StatusFailed}
 	}
-	threats := l.Threats()
+	threats := 0
 	for _, f := range l.Files {
 		if f.Reason != usbdoc.ReasonThreat {
 			continue
 		}
+		threats++
 		c.l.Warn("threat detected on a USB key", "signature", f.Threat)
 		// A key plugged in again during the session is scanned again;
 		// its files are counted once.
-		seen := sha256.Sum256([]byte(f.Threat + "\x00" + f.Path + "\x00" + strconv.FormatInt(f.Size, 10)))
-		if c.counted[seen] {
+		k := threatKey{f.Threat, f.Path, f.Size}
+		if c.counted[k] {
 			continue
 		}
-		c.counted[seen] = true
+		c.counted[k] = true
 		if c.conf.Threat != nil {
 			c.conf.Threat(f.Threat)
 		}
@@ -282,7 +287,7 @@ func (c *Controller) list(ctx context.Context, d Device) State {
 		c.l.Error("antivirus unavailable: nothing offered from the USB key", "err", l.ScanErr, "files", len(l.Files))
 		return State{Status: StatusNoAntivirus}
 	}
-	c.l.Info("USB key listed", "files", len(l.Files), "attachable", attachable, "threats", len(threats),
+	c.l.Info("USB key listed", "files", len(l.Files), "attachable", attachable, "threats", threats,
 		"truncated", l.Truncated, "took", time.Since(start).Round(time.Millisecond))
 	return State{Status: StatusReady, Files: l.Files, Truncated: l.Truncated}
 }
