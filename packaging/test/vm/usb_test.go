@@ -382,9 +382,6 @@ func (r *run) usbKeySteps() error {
 		return err
 	}
 	n0 := len(lines)
-	if lines[0] == "" {
-		n0 = 0
-	}
 	attached, err := r.count("document attached from the USB key")
 	if err != nil {
 		return err

@@ -293,22 +293,23 @@ func (r *run) waitState(want string, timeout time.Duration) error {
 	return nil
 }
 
-// origin is the test origin's request log.
+// origin is the test origin's request log, a line each (none when empty).
 func (r *run) origin() ([]string, error) {
 	out, err := r.m.sh("cat /var/log/kiosk-test-origin.log")
 	if err != nil {
 		return nil, err
 	}
-	return strings.Split(strings.TrimSpace(out), "\n"), nil
+	if out = strings.TrimSpace(out); out == "" {
+		return nil, nil
+	}
+	return strings.Split(out, "\n"), nil
 }
 
+// originSince is the origin's log after its first n lines.
 func (r *run) originSince(n int) ([]string, error) {
 	lines, err := r.origin()
 	if err != nil {
 		return nil, err
-	}
-	if lines[0] == "" {
-		lines = nil
 	}
 	if len(lines) < n {
 		return nil, nil
@@ -399,9 +400,6 @@ func (r *run) session() error {
 		return err
 	}
 	r.originLog = len(n0)
-	if n0[0] == "" {
-		r.originLog = 0
-	}
 	start := largest(blobs(r.welcome, portalBlue, 12))
 	r.logf("touch Commencer at %v", start.center())
 	if err := r.m.touch(start.center(), r.welcome.Bounds().Dx(), r.welcome.Bounds().Dy()); err != nil {
