@@ -308,18 +308,11 @@ func (r *run) usbKeySteps() error {
 	if err := r.openDocuments(form); err != nil {
 		return err
 	}
-	listed, err := r.count("USB key listed")
+	c, err := r.counts("USB key listed", "USB key unmounted", "powering the USB key off")
 	if err != nil {
 		return err
 	}
-	unmounted, err := r.count("USB key unmounted")
-	if err != nil {
-		return err
-	}
-	powerOffFailed, err := r.count("powering the USB key off")
-	if err != nil {
-		return err
-	}
+	listed, unmounted, powerOffFailed := c[0], c[1], c[2]
 	t0, err := r.m.guestNow()
 	if err != nil {
 		return err

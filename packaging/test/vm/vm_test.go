@@ -266,6 +266,30 @@ func (r *run) count(text string) (int, error) {
 	return len(ts), err
 }
 
+// counts is count for several texts, from one reading of the journal.
+func (r *run) counts(texts ...string) ([]int, error) {
+	out, err := r.shellLog()
+	if err != nil {
+		return nil, err
+	}
+	n := make([]int, len(texts))
+	for _, l := range strings.Split(out, "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		if _, err := parseUnix(f[0]); err != nil {
+			continue // as logEntries: entries only
+		}
+		for i, text := range texts {
+			if strings.Contains(l, text) {
+				n[i]++
+			}
+		}
+	}
+	return n, nil
+}
+
 // state is the service's session state, from its local API (as the shell
 // sees it).
 func (r *run) state() (string, error) {
@@ -694,14 +718,11 @@ func (r *run) failClosed() error {
 	if err != nil {
 		return err
 	}
-	n, err := r.count("service unreachable: out of order")
+	c, err := r.counts("service unreachable: out of order", "service reachable again")
 	if err != nil {
 		return err
 	}
-	back, err := r.count("service reachable again")
-	if err != nil {
-		return err
-	}
+	n, back := c[0], c[1]
 	t0, err := r.m.guestNow()
 	if err != nil {
 		return err
