@@ -386,29 +386,18 @@
   // speakerIcon draws "Écouter"'s icon in b: a loudspeaker, or while
   // reading a stop square (CSS shows one, after button.speaking).
   function speakerIcon(b) {
-    var ns = 'http://www.w3.org/2000/svg';
-    var svg = document.createElementNS(ns, 'svg');
-    svg.setAttribute('class', 'speaker');
-    svg.setAttribute('viewBox', '0 0 24 24');
-    svg.setAttribute('aria-hidden', 'true');
-    svg.setAttribute('focusable', 'false');
-    var cone = document.createElementNS(ns, 'path');
-    cone.setAttribute('class', 'cone');
-    cone.setAttribute('d', 'M3 9h4l5-4v14l-5-4H3z M15.5 8.5a5 5 0 0 1 0 7 M18 6a8.5 8.5 0 0 1 0 12');
-    cone.setAttribute('fill', 'none');
-    cone.setAttribute('stroke', 'currentColor');
-    cone.setAttribute('stroke-width', '2');
-    cone.setAttribute('stroke-linejoin', 'round');
-    cone.setAttribute('stroke-linecap', 'round');
-    var stop = document.createElementNS(ns, 'rect');
-    stop.setAttribute('class', 'stop');
-    stop.setAttribute('x', '3.5'); stop.setAttribute('y', '3.5');
-    stop.setAttribute('width', '17'); stop.setAttribute('height', '17');
-    stop.setAttribute('rx', '2.5');
-    stop.setAttribute('fill', 'currentColor');
-    svg.appendChild(cone);
-    svg.appendChild(stop);
-    b.appendChild(svg);
+    var svg = svgEl('svg', { 'class': 'speaker', viewBox: '0 0 24 24', 'aria-hidden': 'true', focusable: 'false' }, b);
+    svgEl('path', {
+      'class': 'cone', d: 'M3 9h4l5-4v14l-5-4H3z M15.5 8.5a5 5 0 0 1 0 7 M18 6a8.5 8.5 0 0 1 0 12',
+      fill: 'none', stroke: 'currentColor', 'stroke-width': '2', 'stroke-linejoin': 'round', 'stroke-linecap': 'round'
+    }, svg);
+    svgEl('rect', { 'class': 'stop', x: '3.5', y: '3.5', width: '17', height: '17', rx: '2.5', fill: 'currentColor' }, svg);
+  }
+  // svgEl appends an SVG element with attrs to parent.
+  function svgEl(tag, attrs, parent) {
+    var e = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return parent.appendChild(e);
   }
   function listen() {
     var p = call('kioskSpeak', speech.speaking ? { do: 'stop' } : speakRequest());
